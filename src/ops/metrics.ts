@@ -1,0 +1,39 @@
+/**
+ * Prometheus metrics (prom-client) on a registry of our own, so several instances (tests)
+ * never collide. Labels are bounded: outcomes and error kinds, never URLs; per-source
+ * numbers are in /healthz instead.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface Metrics {
+  registry: Registry;
+  polls: Counter<'outcome'>;
+  pollErrors: Counter<'kind'>;
+  newArticles: Counter;
+  storedArticles: Counter;
+  fetchDuration: Histogram<'outcome'>;
+  fetchBytes: Counter;
+  sources: Gauge<'state'>;
+}
+
+export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'tidings_' });
+  const registers = [registry];
+  return {
+    registry,
+    polls: new Counter({ name: 'tidings_polls_total', help: 'Source polls by outcome (new, unchanged, not_modified, error)', labelNames: ['outcome'], registers }),
+    pollErrors: new Counter({ name: 'tidings_poll_errors_total', help: 'Failed polls by error kind', labelNames: ['kind'], registers }),
+    newArticles: new Counter({ name: 'tidings_new_articles_total', help: 'Articles stored for the first time', registers }),
+    storedArticles: new Counter({ name: 'tidings_articles_written_total', help: 'Article writes (new and updated)', registers }),
+    fetchDuration: new Histogram({
+      name: 'tidings_fetch_duration_seconds',
+      help: 'HTTP fetch duration for sources and article pages',
+      labelNames: ['outcome'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20],
+      registers,
+    }),
+    fetchBytes: new Counter({ name: 'tidings_fetch_bytes_total', help: 'Bytes received on the wire', registers }),
+    sources: new Gauge({ name: 'tidings_sources', help: 'Sources by state (ok, failing, paused, never_polled)', labelNames: ['state'], registers }),
+  };
+}

@@ -1,0 +1,213 @@
+/**
+ * The key-value layer under the Store: keyv with the adapter STORE_URL names (`memory`,
+ * `sqlite://PATH`, `redis://…`, `postgresql://…`), plus the one thing keyv lacks, an atomic
+ * set-if-absent, built on each backend's own primitive (SQLite and PostgreSQL
+ * `INSERT … ON CONFLICT … RETURNING`, Redis `SET NX PX`, an in-process lock for memory).
+ * Values are stored in keyv's own format (`{"value":…,"expires":…}`), so keys written by
+ * `setIfAbsent` read back through keyv like any other.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Keyv from 'keyv';
+
+export interface KeyValue {
+  get<T>(key: string): Promise<T | undefined>;
+  getMany<T>(keys: string[]): Promise<(T | undefined)[]>;
+  set(key: string, value: unknown, ttlMs?: number): Promise<void>;
+  delete(key: string): Promise<void>;
+  deleteMany(keys: string[]): Promise<void>;
+  /**
+   * Store `value` under `key` only when the key is absent (or expired). True when this call
+   * stored it. Atomic against every other process using the same store.
+   */
+  setIfAbsent(key: string, value: unknown, ttlMs?: number): Promise<boolean>;
+  /** Throws when the backend is unreachable. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+  readonly backend: 'memory' | 'sqlite' | 'redis' | 'postgres';
+}
+
+const NAMESPACE = 'tidings';
+
+/** Open the store STORE_URL names; a `sqlite://` file's folder is created when missing. */
+export async function openKeyValue(storeUrl: string): Promise<KeyValue> {
+  if (storeUrl === 'memory') return new MemoryKeyValue();
+  if (storeUrl.startsWith('sqlite://')) return openSqlite(storeUrl);
+  if (/^rediss?:\/\//.test(storeUrl)) return openRedis(storeUrl);
+  if (/^postgres(ql)?:\/\//.test(storeUrl)) return openPostgres(storeUrl);
+  throw new Error(`STORE_URL ${JSON.stringify(storeUrl)}: expected memory, sqlite://PATH, redis://… or postgresql://…`);
+}
+
+function encode(value: unknown, ttlMs: number | undefined, now = Date.now()): string {
+  return JSON.stringify(ttlMs !== undefined ? { value, expires: now + ttlMs } : { value });
+}
+
+/** Shared keyv-backed operations; subclasses add `setIfAbsent` with their primitive. */
+abstract class KeyvBacked implements KeyValue {
+  abstract readonly backend: KeyValue['backend'];
+  constructor(protected readonly keyv: Keyv) {
+    // keyv re-emits adapter errors; without a listener they would crash the process.
+    keyv.on('error', () => {});
+  }
+  async get<T>(key: string): Promise<T | undefined> {
+    return (await this.keyv.get<T>(key)) ?? undefined;
+  }
+  async getMany<T>(keys: string[]): Promise<(T | undefined)[]> {
+    if (keys.length === 0) return [];
+    const out: (T | undefined)[] = [];
+    // Bounded batches keep query sizes sane for large feeds.
+    for (let i = 0; i < keys.length; i += 500) {
+      const batch = (await this.keyv.getMany<T>(keys.slice(i, i + 500))) as (T | undefined | null)[];
+      for (const v of batch) out.push(v ?? undefined);
+    }
+    return out;
+  }
+  async set(key: string, value: unknown, ttlMs?: number): Promise<void> {
+    const ok = await this.keyv.set(key, value, ttlMs);
+    if (ok === false) throw new Error(`store: could not write ${key}`);
+  }
+  async delete(key: string): Promise<void> {
+    await this.keyv.delete(key);
+  }
+  async deleteMany(keys: string[]): Promise<void> {
+    if (keys.length > 0) await this.keyv.delete(keys);
+  }
+  abstract setIfAbsent(key: string, value: unknown, ttlMs?: number): Promise<boolean>;
+  abstract ping(): Promise<void>;
+  async close(): Promise<void> {
+    await this.keyv.disconnect();
+  }
+}
+
+class MemoryKeyValue extends KeyvBacked {
+  readonly backend = 'memory';
+  private readonly locks = new Map<string, Promise<unknown>>();
+  constructor() {
+    super(new Keyv({ namespace: NAMESPACE }));
+  }
+  async setIfAbsent(key: string, value: unknown, ttlMs?: number): Promise<boolean> {
+    // One process owns a memory store: a per-key promise chain makes check-then-set atomic.
+    const prev = this.locks.get(key) ?? Promise.resolve();
+    const run = prev.then(async () => {
+      if ((await this.keyv.get(key)) !== undefined) return false;
+      await this.keyv.set(key, value, ttlMs);
+      return true;
+    });
+    const tail = run.catch(() => undefined);
+    this.locks.set(key, tail);
+    try {
+      return await run;
+    } finally {
+      if (this.locks.get(key) === tail) this.locks.delete(key);
+    }
+  }
+  async ping(): Promise<void> {}
+}
+
+type SqlQuery = (sql: string, ...params: unknown[]) => Promise<unknown[]>;
+
+class SqliteKeyValue extends KeyvBacked {
+  readonly backend = 'sqlite';
+  constructor(
+    keyv: Keyv,
+    private readonly query: SqlQuery,
+  ) {
+    super(keyv);
+  }
+  async setIfAbsent(key: string, value: unknown, ttlMs?: number): Promise<boolean> {
+    const now = Date.now();
+    const rows = await this.query(
+      `INSERT INTO keyv(key, value) VALUES(?, ?)
+       ON CONFLICT(key) DO UPDATE SET value = excluded.value
+       WHERE json_extract(keyv.value, '$.expires') IS NOT NULL AND json_extract(keyv.value, '$.expires') < ?
+       RETURNING key`,
+      `${NAMESPACE}:${key}`,
+      encode(value, ttlMs, now),
+      now,
+    );
+    return rows.length === 1;
+  }
+  async ping(): Promise<void> {
+    await this.query('SELECT 1');
+  }
+}
+
+async function openSqlite(storeUrl: string): Promise<KeyValue> {
+  const file = storeUrl.replace(/^sqlite:\/\//, '');
+  if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const { default: KeyvSqlite } = await import('@keyv/sqlite');
+  const adapter = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 10_000 });
+  const query = adapter.query as unknown as SqlQuery;
+  // WAL lets readers (the HTTP server, a second process) proceed while a poll writes.
+  await query('PRAGMA journal_mode=WAL');
+  await query('PRAGMA synchronous=NORMAL');
+  const keyv = new Keyv({ store: adapter, namespace: NAMESPACE });
+  return new SqliteKeyValue(keyv, query);
+}
+
+interface RedisLike {
+  set(key: string, value: string, options: { NX: true; PX?: number }): Promise<string | null>;
+  ping(): Promise<string>;
+}
+
+class RedisKeyValue extends KeyvBacked {
+  readonly backend = 'redis';
+  constructor(
+    keyv: Keyv,
+    private readonly client: RedisLike,
+    private readonly prefix: (key: string) => string,
+  ) {
+    super(keyv);
+  }
+  async setIfAbsent(key: string, value: unknown, ttlMs?: number): Promise<boolean> {
+    const options: { NX: true; PX?: number } = { NX: true };
+    if (ttlMs !== undefined) options.PX = Math.max(1, Math.round(ttlMs));
+    const reply = await this.client.set(this.prefix(key), encode(value, ttlMs), options);
+    return reply === 'OK';
+  }
+  async ping(): Promise<void> {
+    await this.client.ping();
+  }
+}
+
+async function openRedis(storeUrl: string): Promise<KeyValue> {
+  const { default: KeyvRedis } = await import('@keyv/redis');
+  const adapter = new KeyvRedis(storeUrl, { namespace: NAMESPACE, throwOnConnectError: true, throwOnErrors: true });
+  const keyv = new Keyv({ store: adapter, namespace: NAMESPACE, useKeyPrefix: false });
+  const client = (await adapter.getClient()) as unknown as RedisLike;
+  return new RedisKeyValue(keyv, client, (key) => adapter.createKeyPrefix(key, NAMESPACE));
+}
+
+class PostgresKeyValue extends KeyvBacked {
+  readonly backend = 'postgres';
+  constructor(
+    keyv: Keyv,
+    private readonly query: (sql: string, values?: unknown[]) => Promise<unknown[]>,
+    private readonly table: string,
+  ) {
+    super(keyv);
+  }
+  async setIfAbsent(key: string, value: unknown, ttlMs?: number): Promise<boolean> {
+    const now = Date.now();
+    const rows = await this.query(
+      `INSERT INTO ${this.table}(key, value) VALUES($1, $2)
+       ON CONFLICT(key) DO UPDATE SET value = excluded.value
+       WHERE (${this.table}.value::jsonb ->> 'expires') IS NOT NULL AND (${this.table}.value::jsonb ->> 'expires')::bigint < $3
+       RETURNING key`,
+      [`${NAMESPACE}:${key}`, encode(value, ttlMs, now), now],
+    );
+    return rows.length === 1;
+  }
+  async ping(): Promise<void> {
+    await this.query('SELECT 1');
+  }
+}
+
+async function openPostgres(storeUrl: string): Promise<KeyValue> {
+  const { default: KeyvPostgres } = await import('@keyv/postgres');
+  const adapter = new KeyvPostgres({ uri: storeUrl, table: 'tidings_kv' });
+  const keyv = new Keyv({ store: adapter, namespace: NAMESPACE });
+  const query = adapter.query as unknown as (sql: string, values?: unknown[]) => Promise<unknown[]>;
+  await query('SELECT 1');
+  return new PostgresKeyValue(keyv, query, 'tidings_kv');
+}

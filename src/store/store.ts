@@ -1,0 +1,204 @@
+/**
+ * The Store port: everything tidings keeps, as domain operations over a KeyValue.
+ *
+ * Keys and who writes them (one writer per key, or an atomic primitive):
+ * - `source:<id>:state`   per-source poll state; written only by the poll of that source
+ *                         (the scheduler never runs one source twice at once).
+ * - `source:<id>:index`   the articles a source yielded, newest first, bounded; same writer.
+ * - `article:<id>`        the article; written by the poll of its source.
+ * - `url:<key>`           canonical URL → article id, claimed with setIfAbsent (sources race).
+ * - `seen:<id>`           the seen-set, claimed with setIfAbsent, with expiry (retention).
+ *                         Written only after the article is stored: nothing is marked
+ *                         seen that was not stored, and the claim decides who alerts.
+ * - `meta:version`        changes whenever feeds change (render caches key on it).
+ * - `meta:secret`         TIDINGS_SECRET when generated; claimed once.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Article } from '../domain/article.js';
+import type { KeyValue } from './keyv-store.js';
+
+export interface SourceState {
+  etag?: string;
+  lastModified?: string;
+  /** ISO instant the source is next due. */
+  nextDueAt?: string;
+  /** Earliest next poll the server asked for (Retry-After / max-age). */
+  notBefore?: string;
+  consecutiveErrors: number;
+  lastError?: string;
+  lastErrorKind?: string;
+  lastErrorAt?: string;
+  /** When the source started failing (first error of the current run of errors). */
+  failingSince?: string;
+  lastSuccessAt?: string;
+  lastPolledAt?: string;
+  lastDurationMs?: number;
+  lastStatus?: number;
+  /** Items the last successful poll found in the document. */
+  itemsLastSeen?: number;
+  /** New articles the last successful poll stored. */
+  newLastPoll?: number;
+  encoding?: string;
+  format?: string;
+  /** True once a first poll has stored what it found (later polls alert). */
+  initialized: boolean;
+}
+
+export interface IndexEntry {
+  id: string;
+  /** ISO instant, for ordering. */
+  published: string;
+}
+
+export interface Store {
+  getSourceState(id: string): Promise<SourceState | undefined>;
+  getSourceStates(ids: string[]): Promise<Map<string, SourceState>>;
+  putSourceState(id: string, state: SourceState): Promise<void>;
+
+  getArticle(id: string): Promise<Article | undefined>;
+  getArticles(ids: string[]): Promise<Article[]>;
+  putArticle(article: Article): Promise<void>;
+
+  /** Article ids of a source, newest first. */
+  getSourceIndex(sourceId: string): Promise<IndexEntry[]>;
+  /** Add entries to a source's index; keeps the newest `max`, deletes articles pushed out (own ones only). */
+  addToSourceIndex(sourceId: string, entries: IndexEntry[], max: number): Promise<void>;
+
+  /** Claim a canonical URL for an article id; returns the id that owns it (this one when claimed now). */
+  claimUrl(urlKey: string, articleId: string): Promise<string>;
+  /** Article id owning a canonical URL, if any. */
+  urlOwner(urlKey: string): Promise<string | undefined>;
+
+  isSeen(articleId: string): Promise<boolean>;
+  /** Which of these ids are seen. */
+  seenMany(articleIds: string[]): Promise<Set<string>>;
+  /** Mark seen; true when this call marked it (it was not seen before). */
+  markSeen(articleId: string, retentionMs: number): Promise<boolean>;
+
+  /** A value that changes whenever stored articles change. */
+  getVersion(): Promise<string>;
+  bumpVersion(): Promise<void>;
+
+  /** The signing secret: the configured one, else one generated once and kept. */
+  secret(configured?: string): Promise<string>;
+
+  ping(): Promise<void>;
+  close(): Promise<void>;
+  readonly backend: KeyValue['backend'];
+}
+
+export function createStore(kv: KeyValue): Store {
+  return new KvStore(kv);
+}
+
+class KvStore implements Store {
+  constructor(private readonly kv: KeyValue) {}
+
+  get backend() {
+    return this.kv.backend;
+  }
+
+  async getSourceState(id: string): Promise<SourceState | undefined> {
+    return this.kv.get<SourceState>(`source:${id}:state`);
+  }
+
+  async getSourceStates(ids: string[]): Promise<Map<string, SourceState>> {
+    const values = await this.kv.getMany<SourceState>(ids.map((id) => `source:${id}:state`));
+    const out = new Map<string, SourceState>();
+    ids.forEach((id, i) => {
+      const v = values[i];
+      if (v) out.set(id, v);
+    });
+    return out;
+  }
+
+  async putSourceState(id: string, state: SourceState): Promise<void> {
+    await this.kv.set(`source:${id}:state`, state);
+  }
+
+  async getArticle(id: string): Promise<Article | undefined> {
+    return this.kv.get<Article>(`article:${id}`);
+  }
+
+  async getArticles(ids: string[]): Promise<Article[]> {
+    const values = await this.kv.getMany<Article>(ids.map((id) => `article:${id}`));
+    return values.filter((a): a is Article => a !== undefined);
+  }
+
+  async putArticle(article: Article): Promise<void> {
+    await this.kv.set(`article:${article.id}`, article);
+  }
+
+  async getSourceIndex(sourceId: string): Promise<IndexEntry[]> {
+    return (await this.kv.get<IndexEntry[]>(`source:${sourceId}:index`)) ?? [];
+  }
+
+  async addToSourceIndex(sourceId: string, entries: IndexEntry[], max: number): Promise<void> {
+    if (entries.length === 0) return;
+    const current = await this.getSourceIndex(sourceId);
+    const byId = new Map(current.map((e) => [e.id, e]));
+    for (const e of entries) byId.set(e.id, e);
+    const merged = [...byId.values()].sort(compareNewestFirst);
+    const kept = merged.slice(0, max);
+    const dropped = merged.slice(max);
+    await this.kv.set(`source:${sourceId}:index`, kept);
+    if (dropped.length > 0) {
+      // Delete only articles this source owns; a URL shared with another source stays.
+      const articles = await this.getArticles(dropped.map((e) => e.id));
+      const own = articles.filter((a) => a.sourceId === sourceId).map((a) => `article:${a.id}`);
+      await this.kv.deleteMany(own);
+    }
+  }
+
+  async claimUrl(urlKey: string, articleId: string): Promise<string> {
+    if (await this.kv.setIfAbsent(`url:${urlKey}`, articleId)) return articleId;
+    return (await this.kv.get<string>(`url:${urlKey}`)) ?? articleId;
+  }
+
+  async urlOwner(urlKey: string): Promise<string | undefined> {
+    return this.kv.get<string>(`url:${urlKey}`);
+  }
+
+  async isSeen(articleId: string): Promise<boolean> {
+    return (await this.kv.get(`seen:${articleId}`)) !== undefined;
+  }
+
+  async seenMany(articleIds: string[]): Promise<Set<string>> {
+    const values = await this.kv.getMany(articleIds.map((id) => `seen:${id}`));
+    return new Set(articleIds.filter((_, i) => values[i] !== undefined));
+  }
+
+  async markSeen(articleId: string, retentionMs: number): Promise<boolean> {
+    return this.kv.setIfAbsent(`seen:${articleId}`, 1, retentionMs);
+  }
+
+  async getVersion(): Promise<string> {
+    return (await this.kv.get<string>('meta:version')) ?? '0';
+  }
+
+  async bumpVersion(): Promise<void> {
+    await this.kv.set('meta:version', `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`);
+  }
+
+  async secret(configured?: string): Promise<string> {
+    if (configured) return configured;
+    const fresh = randomBytes(32).toString('base64url');
+    await this.kv.setIfAbsent('meta:secret', fresh);
+    return (await this.kv.get<string>('meta:secret')) ?? fresh;
+  }
+
+  async ping(): Promise<void> {
+    await this.kv.ping();
+  }
+
+  async close(): Promise<void> {
+    await this.kv.close();
+  }
+}
+
+export function compareNewestFirst(a: IndexEntry, b: IndexEntry): number {
+  const ta = Date.parse(a.published);
+  const tb = Date.parse(b.published);
+  if (ta !== tb) return tb - ta;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}

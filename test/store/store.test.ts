@@ -1,0 +1,125 @@
+/**
+ * The same Store tests on every backend: memory and SQLite always; Redis and PostgreSQL
+ * when the machine runs them (skipped with a notice otherwise, required in CI).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { openKeyValue, type KeyValue } from '../../src/store/keyv-store.js';
+import { createStore, type Store } from '../../src/store/store.js';
+import type { Article } from '../../src/domain/article.js';
+import { hasTcp, needs } from '../helpers/services.js';
+
+const tmp = mkdtempSync(path.join(tmpdir(), 'tidings-store-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const redisUp = await hasTcp('127.0.0.1', 6379);
+const pgUp = await hasTcp('127.0.0.1', 5432);
+const run = Math.random().toString(36).slice(2, 8);
+
+const backends: { name: string; url: string; available: boolean }[] = [
+  { name: 'memory', url: 'memory', available: true },
+  { name: 'sqlite', url: `sqlite://${path.join(tmp, 'nested', 'dir', 'tidings.sqlite')}`, available: true },
+  { name: 'redis', url: 'redis://127.0.0.1:6379', available: redisUp },
+  { name: 'postgres', url: 'postgresql://postgres@127.0.0.1:5432/test', available: pgUp },
+];
+
+function article(id: string, sourceId: string, published: string): Article {
+  return {
+    id, sourceId, url: `https://example.gov.cn/${id}.html`, guid: null, title: `标题 ${id}`, published, updated: published,
+    author: null, origin: null, text: '正文', summary: '正文', html: '<p>正文</p>', lang: 'zh', script: 'hans',
+    tags: [], originalTitle: null, duplicateOf: null, flags: [], attachments: [], storedAt: published,
+  };
+}
+
+for (const b of backends) {
+  describe.skipIf(!needs(`${b.name} store (${b.url})`, b.available))(`Store on ${b.name}`, () => {
+    let kv: KeyValue;
+    let store: Store;
+    const p = (s: string) => `${run}-${s}`;
+    beforeAll(async () => {
+      kv = await openKeyValue(b.url);
+      store = createStore(kv);
+    });
+    afterAll(async () => {
+      await store?.close();
+    });
+
+    it('answers ping and reports its backend', async () => {
+      await store.ping();
+      expect(store.backend).toBe(b.name);
+    });
+
+    it('keeps source state', async () => {
+      expect(await store.getSourceState(p('s1'))).toBeUndefined();
+      await store.putSourceState(p('s1'), { consecutiveErrors: 2, initialized: true, etag: '"abc"', lastError: '超时' });
+      expect(await store.getSourceState(p('s1'))).toMatchObject({ consecutiveErrors: 2, etag: '"abc"', lastError: '超时' });
+      const many = await store.getSourceStates([p('s1'), p('nope')]);
+      expect([...many.keys()]).toEqual([p('s1')]);
+    });
+
+    it('stores articles and a bounded newest-first index that deletes its own pushed-out articles', async () => {
+      const src = p('src');
+      const arts = [1, 2, 3, 4].map((n) => article(p(`a${n}`), src, `2024-10-1${n}T08:00:00+08:00`));
+      for (const a of arts) await store.putArticle(a);
+      const foreign = article(p('foreign'), p('other'), '2024-10-10T08:00:00+08:00');
+      await store.putArticle(foreign);
+      await store.addToSourceIndex(src, arts.slice(0, 2).map((a) => ({ id: a.id, published: a.published })), 3);
+      await store.addToSourceIndex(src, [...arts.slice(2), foreign].map((a) => ({ id: a.id, published: a.published })), 3);
+      const index = await store.getSourceIndex(src);
+      expect(index.map((e) => e.id)).toEqual([p('a4'), p('a3'), p('a2')]);
+      expect(await store.getArticle(p('a1'))).toBeUndefined();
+      expect(await store.getArticle(p('foreign'))).toBeDefined();
+      expect((await store.getArticles([p('a4'), p('missing'), p('a2')])).map((a) => a.id)).toEqual([p('a4'), p('a2')]);
+    });
+
+    it('claims a URL for exactly one article even when claims race', async () => {
+      const key = p('url-1');
+      const owners = await Promise.all(Array.from({ length: 25 }, (_, i) => store.claimUrl(key, `art-${i}`)));
+      expect(new Set(owners).size).toBe(1);
+      expect(await store.urlOwner(key)).toBe(owners[0]);
+    });
+
+    it('marks an article seen once; racing markers see exactly one winner', async () => {
+      const id = p('seen-1');
+      expect(await store.isSeen(id)).toBe(false);
+      const wins = await Promise.all(Array.from({ length: 25 }, () => store.markSeen(id, 60_000)));
+      expect(wins.filter(Boolean)).toHaveLength(1);
+      expect(await store.isSeen(id)).toBe(true);
+      expect(await store.seenMany([id, p('seen-2')])).toEqual(new Set([id]));
+    });
+
+    it('lets a seen mark expire after the retention', async () => {
+      const id = p('seen-exp');
+      expect(await store.markSeen(id, 30)).toBe(true);
+      await new Promise((r) => setTimeout(r, 80));
+      expect(await store.isSeen(id)).toBe(false);
+      expect(await store.markSeen(id, 60_000)).toBe(true);
+    });
+
+    it('changes its version when bumped and keeps one generated secret', async () => {
+      const v1 = await store.getVersion();
+      await store.bumpVersion();
+      expect(await store.getVersion()).not.toBe(v1);
+      const s1 = await store.secret();
+      expect(s1.length).toBeGreaterThanOrEqual(32);
+      expect(await store.secret()).toBe(s1);
+      expect(await store.secret('configured-secret-value')).toBe('configured-secret-value');
+    });
+  });
+}
+
+describe('sqlite store across two connections (two processes on one file)', () => {
+  it('gives a seen mark to exactly one of two connections', async () => {
+    const url = `sqlite://${path.join(tmp, 'shared.sqlite')}`;
+    const a = createStore(await openKeyValue(url));
+    const b = createStore(await openKeyValue(url));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).markSeen('shared-article', 60_000)),
+    );
+    expect(results.filter(Boolean)).toHaveLength(1);
+    await a.close();
+    await b.close();
+  });
+});
