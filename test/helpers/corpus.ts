@@ -4,6 +4,7 @@
 import { createServer, type Server, type IncomingMessage, type ServerResponse } from 'node:http';
 import { readFileSync, existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
@@ -58,7 +59,15 @@ export async function serveSite(site: string, host = '127.0.0.1'): Promise<Runni
       return;
     }
     readFile(path.join(dir, p)).then(
-      (body) => res.writeHead(200, { 'content-type': type, 'content-length': body.length }).end(body),
+      (body) => {
+        // Validators, so conditional GET can be exercised against the corpus sites.
+        const etag = `"${createHash('sha1').update(body).digest('hex').slice(0, 16)}"`;
+        if (req.headers['if-none-match'] === etag) {
+          res.writeHead(304, { etag }).end();
+          return;
+        }
+        res.writeHead(200, { 'content-type': type, 'content-length': body.length, etag, 'last-modified': 'Sun, 13 Oct 2024 10:44:04 GMT' }).end(body);
+      },
       () => res.writeHead(500).end(),
     );
   }, host);
