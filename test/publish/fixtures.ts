@@ -2,13 +2,11 @@
  * Realistic Chinese articles and feed inputs for the publish tests, plus runners for the
  * outside validators (jing with the Atom RELAX NG schema, python3-feedparser, xmllint).
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Article } from '../../src/domain/article.js';
 import type { FeedInput } from '../../src/publish/render-feeds.js';
-import { sharedDir } from '../helpers/corpus.js';
 
 export const PUBLIC_URL = 'http://127.0.0.1:8080';
 
