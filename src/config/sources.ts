@@ -61,7 +61,7 @@ const sourceSchema = z.strictObject({
     })
     .optional(),
   fulltext: z.enum(['auto', 'always', 'never']).optional(),
-  tags: z.array(z.string().trim().min(1).max(64)).optional(),
+  tags: z.array(z.string().trim().min(1).max(64).regex(/^[^/\\\s\p{Cc}.][^/\\\p{Cc}]*$/u, 'expected a tag without slashes or control characters, not starting with a dot')).optional(),
   list: listSchema.optional(),
   article: articleSchema.optional(),
   json: jsonSchema.optional(),

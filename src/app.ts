@@ -1,0 +1,90 @@
+/**
+ * The composition root: builds the adapters (store, fetcher, logger, metrics) from settings
+ * and hands them to the commands. Nothing here runs at import time.
+ */
+import { existsSync } from 'node:fs';
+import type { Settings } from './config/settings.js';
+import { loadSources } from './config/sources.js';
+import type { Source } from './domain/source.js';
+import { createFetcher } from './fetch/http-client.js';
+import type { Fetcher } from './fetch/types.js';
+import { createLogger, type Logger } from './ops/logger.js';
+import { createMetrics, type Metrics } from './ops/metrics.js';
+import type { PollDeps } from './pipeline/poll-source.js';
+import { openKeyValue } from './store/keyv-store.js';
+import { createStore, type Store } from './store/store.js';
+
+export interface App {
+  settings: Settings;
+  logger: Logger;
+  metrics: Metrics;
+  store: Store;
+  fetcher: Fetcher;
+  pollDeps: PollDeps;
+  close(): Promise<void>;
+}
+
+export interface AppOptions {
+  logger?: Logger;
+  metrics?: Metrics;
+}
+
+export async function createApp(settings: Settings, opts: AppOptions = {}): Promise<App> {
+  const logger = opts.logger ?? createLogger({ level: settings.LOG_LEVEL, format: settings.LOG_FORMAT });
+  const metrics = opts.metrics ?? createMetrics();
+  let store: Store;
+  try {
+    store = createStore(await openKeyValue(settings.STORE_URL));
+  } catch (err) {
+    throw new Error(`cannot open the store STORE_URL=${redactUrl(settings.STORE_URL)}: ${(err as Error).message}`, { cause: err });
+  }
+  const fetcher = createFetcher({
+    timeoutMs: settings.FETCH_TIMEOUT,
+    maxBytes: settings.FETCH_MAX_BYTES,
+    maxRedirects: settings.FETCH_MAX_REDIRECTS,
+    perHostConcurrency: settings.FETCH_PER_HOST_CONCURRENCY,
+    globalConcurrency: settings.FETCH_CONCURRENCY,
+    userAgent: settings.userAgent,
+    allowPrivateNetworks: settings.ALLOW_PRIVATE_NETWORKS,
+  });
+  const pollDeps: PollDeps = {
+    fetcher,
+    store,
+    logger,
+    metrics,
+    timeZone: settings.DEFAULT_TIMEZONE,
+    retentionMs: settings.SEEN_RETENTION_DAYS * 86_400_000,
+    maxArticlesPerSource: settings.SOURCE_MAX_ARTICLES,
+    jitter: settings.POLL_JITTER,
+    backoffMaxMs: settings.BACKOFF_MAX,
+  };
+  return {
+    settings,
+    logger,
+    metrics,
+    store,
+    fetcher,
+    pollDeps,
+    async close() {
+      await fetcher.close();
+      await store.close();
+    },
+  };
+}
+
+/** Sources from TIDINGS_SOURCES; a missing default folder means no sources, not an error. */
+export function readSources(settings: Settings): Source[] {
+  if (settings.TIDINGS_SOURCES === './feeds' && !existsSync(settings.TIDINGS_SOURCES)) return [];
+  return loadSources(settings.TIDINGS_SOURCES);
+}
+
+/** A URL with its password replaced, for logs and errors. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}

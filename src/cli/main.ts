@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+/**
+ * The `tidings` command. Reads `.env`, validates settings, dispatches to a subcommand.
+ * Exit codes: 0 success, 1 runtime failure, 2 bad usage or bad input.
+ */
+import { existsSync } from 'node:fs';
+import { ConfigError } from '../config/config-error.js';
+import { VERSION } from '../config/settings.js';
+import { runPoll } from './poll.js';
+import { runSources } from './sources.js';
+import { runPublish } from './publish.js';
+import { runStart } from './start.js';
+import { UsageError } from './usage-error.js';
+
+const HELP = `tidings ${VERSION}: watches news sources, republishes merged feeds, alerts subscribers
+
+Usage:
+  tidings start                         scheduler, pollers and HTTP server in one process
+  tidings poll --once [--sources PATH] [--emit jsonl] [--dry-run]
+                                        poll every source once, then exit
+  tidings sources list [--sources PATH] list the configured sources
+  tidings sources check [ID...]         fetch each source once and report (exit 1 if any failed)
+  tidings publish --out DIR             write every merged feed and sources.opml into DIR
+  tidings --version | --help
+
+Settings come from the environment and ./.env (see .env.example).`;
+
+export async function main(argv: string[]): Promise<number> {
+  if (existsSync('.env')) {
+    try {
+      process.loadEnvFile('.env');
+    } catch (err) {
+      process.stderr.write(`.env: ${(err as Error).message}\n`);
+      return 2;
+    }
+  }
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'start':
+        return await runStart(rest);
+      case 'poll':
+        return await runPoll(rest);
+      case 'sources':
+        return await runSources(rest);
+      case 'publish':
+        return await runPublish(rest);
+      case '--version':
+      case '-v':
+      case 'version':
+        process.stdout.write(`${VERSION}\n`);
+        return 0;
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
+        process.stdout.write(`${HELP}\n`);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+    }
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`tidings: configuration error:\n${err.message}\n`);
+      return 2;
+    }
+    if (err instanceof UsageError) {
+      process.stderr.write(`tidings: ${err.message}\n\n${HELP}\n`);
+      return 2;
+    }
+    process.stderr.write(`tidings: ${(err as Error).stack ?? String(err)}\n`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`tidings: ${String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

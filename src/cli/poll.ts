@@ -1,0 +1,64 @@
+/**
+ * `tidings poll --once [--sources PATH] [--emit jsonl] [--dry-run]`: one poll of every source,
+ * then exit 0 (also when some sources failed: each failure is logged with its source id and
+ * a summary line goes to stderr). `--emit jsonl` prints every article this poll newly stored.
+ */
+import { loadSettings } from '../config/settings.js';
+import { loadSources } from '../config/sources.js';
+import { toArticleJson } from '../domain/article-json.js';
+import { createApp, readSources } from '../app.js';
+import { pollSource, type PollResult } from '../pipeline/poll-source.js';
+import { parse } from './args.js';
+import { UsageError } from './usage-error.js';
+
+export async function runPoll(args: string[]): Promise<number> {
+  const { values } = parse(args, {
+    once: { type: 'boolean', default: false },
+    sources: { type: 'string' },
+    emit: { type: 'string' },
+    'dry-run': { type: 'boolean', default: false },
+  });
+  if (values.emit !== undefined && values.emit !== 'jsonl') throw new UsageError(`--emit: expected jsonl, got ${JSON.stringify(values.emit)}`);
+  const settings = loadSettings();
+  const sources = values.sources ? loadSources(values.sources) : readSources(settings);
+  const app = await createApp(settings);
+  try {
+    const results = await pollAll(sources, (s) => pollSource(s, app.pollDeps), settings.POLL_CONCURRENCY, (r) => {
+      if (values.emit === 'jsonl') {
+        for (const a of r.stored) process.stdout.write(`${JSON.stringify(toArticleJson(a))}\n`);
+      }
+    });
+    const failed = results.filter((r) => r.outcome === 'error');
+    const stored = results.reduce((n, r) => n + r.stored.length, 0);
+    const alertable = results.reduce((n, r) => n + r.alertable.length, 0);
+    app.logger.info(
+      { sources: results.length, failed: failed.length, stored, new: alertable, dryRun: values['dry-run'] },
+      `polled ${results.length} sources: ${results.length - failed.length} ok, ${failed.length} failed; ${stored} articles stored, ${alertable} new`,
+    );
+    for (const f of failed) app.logger.warn({ source: f.sourceId, kind: f.error?.kind }, f.error?.message ?? 'failed');
+    return 0;
+  } finally {
+    await app.close();
+  }
+}
+
+/** Poll all sources with bounded concurrency; `onResult` sees each result as it lands. */
+export async function pollAll<S>(
+  sources: S[],
+  poll: (s: S) => Promise<PollResult>,
+  concurrency: number,
+  onResult?: (r: PollResult) => void,
+): Promise<PollResult[]> {
+  const results: PollResult[] = [];
+  let next = 0;
+  const workers = Array.from({ length: Math.min(concurrency, sources.length) }, async () => {
+    while (next < sources.length) {
+      const s = sources[next++]!;
+      const r = await poll(s);
+      results.push(r);
+      onResult?.(r);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}

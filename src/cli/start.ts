@@ -1,0 +1,99 @@
+/**
+ * `tidings start`: scheduler, pollers and the HTTP server in one process. Source YAML is
+ * re-read on SIGHUP and when a file under TIDINGS_SOURCES changes (a bad edit is logged and
+ * the previous sources stay). SIGINT/SIGTERM stop cleanly: no new polls start, polls in
+ * flight finish (each bounded by the fetch deadline), then the server and store close.
+ */
+import { watch, type FSWatcher } from 'node:fs';
+import { loadSettings } from '../config/settings.js';
+import { ConfigError } from '../config/config-error.js';
+import type { Source } from '../domain/source.js';
+import { createApp, readSources, type App } from '../app.js';
+import { pollSource } from '../pipeline/poll-source.js';
+import { Scheduler } from '../pipeline/scheduler.js';
+import { FeedService } from '../pipeline/feed-service.js';
+import { createFeedHandler } from '../publish/feed-http.js';
+import { startHttpServer, type RunningHttpServer } from '../http/server.js';
+import { parse } from './args.js';
+
+export async function runStart(args: string[]): Promise<number> {
+  parse(args, {});
+  const settings = loadSettings();
+  let sources: Source[] = readSources(settings);
+  const app = await createApp(settings);
+  const { logger } = app;
+  try {
+    await app.store.ping();
+  } catch (err) {
+    logger.fatal({ err }, 'the store is unreachable');
+    await app.close();
+    return 1;
+  }
+
+  const feeds = new FeedService({ store: app.store, sources: () => sources, publicUrl: settings.PUBLIC_URL, maxEntries: settings.FEED_MAX_ENTRIES });
+  const feedHandler = createFeedHandler({
+    getFeed: (p) => feeds.getFeed(p),
+    cacheControl: `public, max-age=${settings.FEEDS_CACHE_SECONDS}`,
+    onError: (err, p) => logger.error({ err, path: p }, 'rendering a feed failed'),
+  });
+  let server: RunningHttpServer;
+  try {
+    server = await startHttpServer(
+      { store: app.store, logger, metrics: app.metrics, sources: () => sources, metricsToken: settings.METRICS_TOKEN, routes: [(req, res) => feedHandler(req, res)], publicUrl: settings.PUBLIC_URL },
+      settings.HTTP_HOST,
+      settings.HTTP_PORT,
+    );
+  } catch (err) {
+    logger.fatal({ err }, `cannot listen on ${settings.HTTP_HOST}:${settings.HTTP_PORT}`);
+    await app.close();
+    return 1;
+  }
+
+  const scheduler = new Scheduler(sources, app.store, (s) => pollSource(s, app.pollDeps), { tick: settings.SCHEDULER_TICK, concurrency: settings.POLL_CONCURRENCY, timeZone: settings.DEFAULT_TIMEZONE }, logger);
+  scheduler.start();
+  logger.info(
+    { sources: sources.length, store: app.store.backend, http: server.url },
+    `tidings started: ${sources.length} sources; feeds at ${settings.PUBLIC_URL}/feeds/all.atom`,
+  );
+
+  const reload = (why: string) => {
+    try {
+      sources = readSources(settings);
+      scheduler.setSources(sources);
+      logger.info({ sources: sources.length, why }, 'sources reloaded');
+    } catch (err) {
+      const message = err instanceof ConfigError ? err.message : (err as Error).message;
+      logger.error({ why }, `sources not reloaded, keeping the previous ones: ${message}`);
+    }
+  };
+  const watcher = watchSources(settings.TIDINGS_SOURCES, () => reload('file changed'), app);
+  process.on('SIGHUP', () => reload('SIGHUP'));
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      logger.info({ signal }, 'stopping: finishing polls in flight');
+      resolve();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  watcher?.close();
+  await scheduler.stop();
+  await server.close();
+  await app.close();
+  logger.info('stopped');
+  return 0;
+}
+
+function watchSources(location: string, onChange: () => void, app: App): FSWatcher | undefined {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return watch(location, { persistent: false }, () => {
+      clearTimeout(timer);
+      timer = setTimeout(onChange, 300);
+    });
+  } catch (err) {
+    app.logger.debug({ err, location }, 'not watching the sources (SIGHUP still reloads them)');
+    return undefined;
+  }
+}

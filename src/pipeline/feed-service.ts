@@ -1,0 +1,117 @@
+/**
+ * The merged feeds: which articles each feed path holds (all sources, one tag, one source),
+ * rendered on demand and cached until the store's version changes; and `publishAll`, which
+ * writes every feed and `sources.opml` to a folder (`tidings publish --out DIR`).
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Article } from '../domain/article.js';
+import type { Source } from '../domain/source.js';
+import { compareNewestFirst, type IndexEntry, type Store } from '../store/store.js';
+import { renderFeedDocument, FEED_FORMATS, type RenderedFeed } from '../publish/render-feeds.js';
+import { renderOpml, OPML_CONTENT_TYPE } from '../publish/opml.js';
+import { feedKey, formatFeedPath, type FeedPath } from '../publish/feed-http.js';
+
+export interface FeedServiceDeps {
+  store: Store;
+  sources: () => Source[];
+  publicUrl: string;
+  maxEntries: number;
+}
+
+interface Cached {
+  version: string;
+  doc: RenderedFeed;
+}
+
+export class FeedService {
+  private readonly cache = new Map<string, Cached>();
+
+  constructor(private readonly deps: FeedServiceDeps) {}
+
+  /** The rendered feed for a path, or undefined when no such feed exists. */
+  async getFeed(p: FeedPath): Promise<RenderedFeed | undefined> {
+    const sources = this.deps.sources();
+    if (p.kind === 'opml') {
+      return { body: renderOpml(sources, { title: 'tidings sources', publicUrl: this.deps.publicUrl }), contentType: OPML_CONTENT_TYPE, updated: new Date(0) };
+    }
+    const selected = this.select(p, sources);
+    if (!selected) return undefined;
+    const version = await this.deps.store.getVersion();
+    const key = `${feedKey(p)}.${p.format}|${sources.length}`;
+    const hit = this.cache.get(key);
+    if (hit && hit.version === version) return hit.doc;
+    const articles = await this.articlesOf(selected.sources);
+    const doc = renderFeedDocument(
+      {
+        key: feedKey(p),
+        title: selected.title,
+        selfUrl: `${this.deps.publicUrl}${formatFeedPath({ ...p, format: 'atom' } as FeedPath)}`,
+        homeUrl: `${this.deps.publicUrl}/`,
+        publicUrl: this.deps.publicUrl,
+        articles,
+        sourceNames: Object.fromEntries(sources.map((s) => [s.id, s.name])),
+        language: 'zh-CN',
+      },
+      p.format,
+    );
+    this.cache.set(key, { version, doc });
+    return doc;
+  }
+
+  private select(p: Exclude<FeedPath, { kind: 'opml' }>, sources: Source[]): { title: string; sources: Source[] } | undefined {
+    switch (p.kind) {
+      case 'all':
+        return { title: 'tidings: 全部来源', sources };
+      case 'tag': {
+        const tagged = sources.filter((s) => s.tags.includes(p.tag));
+        return tagged.length > 0 ? { title: `tidings: ${p.tag}`, sources: tagged } : undefined;
+      }
+      case 'source': {
+        const s = sources.find((x) => x.id === p.sourceId);
+        return s ? { title: s.name, sources: [s] } : undefined;
+      }
+      case 'sub':
+        // Subscription feeds come with subscriptions; an unknown token is a 404.
+        return undefined;
+    }
+  }
+
+  /** The newest `maxEntries` articles across these sources, each once. */
+  async articlesOf(sources: Source[]): Promise<Article[]> {
+    const indexes = await Promise.all(sources.map((s) => this.deps.store.getSourceIndex(s.id)));
+    const byId = new Map<string, IndexEntry>();
+    for (const index of indexes) for (const e of index) if (!byId.has(e.id)) byId.set(e.id, e);
+    const newest = [...byId.values()].sort(compareNewestFirst).slice(0, this.deps.maxEntries);
+    return this.deps.store.getArticles(newest.map((e) => e.id));
+  }
+
+  /** Every public feed path: all, each tag, each source, in each format, and the OPML. */
+  paths(): FeedPath[] {
+    const sources = this.deps.sources();
+    const tags = [...new Set(sources.flatMap((s) => s.tags))].sort();
+    const out: FeedPath[] = [];
+    for (const format of FEED_FORMATS) {
+      out.push({ kind: 'all', format });
+      for (const tag of tags) out.push({ kind: 'tag', tag, format });
+      for (const s of sources) out.push({ kind: 'source', sourceId: s.id, format });
+    }
+    out.push({ kind: 'opml' });
+    return out;
+  }
+
+  /** Write every feed into `dir` with the same layout as the HTTP paths under /feeds. */
+  async publishAll(dir: string): Promise<string[]> {
+    const written: string[] = [];
+    for (const p of this.paths()) {
+      const doc = await this.getFeed(p);
+      if (!doc) continue;
+      const rel = decodeURIComponent(formatFeedPath(p).replace(/^\/feeds\//, ''));
+      const file = path.join(dir, ...rel.split('/'));
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, doc.body);
+      written.push(file);
+    }
+    return written;
+  }
+}

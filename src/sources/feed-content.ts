@@ -1,0 +1,88 @@
+/**
+ * Reading a text construct of a feed (title, summary, content, description) the way its
+ * format defines it. Atom says what a construct holds with `type` (text, html, xhtml, and
+ * Atom 0.3's MIME types with `mode`, base64 included); RSS does not, so an RSS construct is HTML when it
+ * carries inline elements or escaped markup, else plain text. `plainText` gives what a
+ * title needs (tags stripped, entities decoded, whitespace collapsed); `markupOf` gives
+ * what content needs (HTML as the source meant it, plain text escaped).
+ */
+import { type FeedNode } from './feed-node.js';
+import { collapseWhitespace, escapeHtml, htmlToText } from './feed-text.js';
+
+export type FeedFormat = 'rss' | 'atom' | 'rdf';
+type ContentKind = 'text' | 'html' | 'xhtml' | 'other';
+
+const TEXT_TYPES = new Set(['text', 'text/plain']);
+const HTML_TYPES = new Set(['html', 'text/html']);
+const XHTML_TYPES = new Set(['xhtml', 'application/xhtml+xml']);
+
+/** What the construct holds, from Atom's `type`/`mode`, or from the shape of an RSS element. */
+export function contentKind(node: FeedNode, format: FeedFormat): ContentKind {
+  if (format !== 'atom') return node.hasElementChildren() ? 'xhtml' : 'html';
+  const type = (node.attr('type') ?? '').trim().toLowerCase() || 'text';
+  const mode = node.attr('mode')?.trim().toLowerCase();
+  if (XHTML_TYPES.has(type)) return mode === 'escaped' || mode === 'base64' ? 'html' : 'xhtml';
+  if (HTML_TYPES.has(type)) return 'html';
+  if (TEXT_TYPES.has(type) || type.startsWith('text/')) return 'text';
+  return 'other';
+}
+
+/** Atom 0.3's `mode="base64"`: the text is the base64 of the construct. */
+function textOf(node: FeedNode): string {
+  if (node.attr('mode')?.trim().toLowerCase() !== 'base64') return node.text();
+  return Buffer.from(node.text().replace(/\s+/g, ''), 'base64').toString('utf8');
+}
+
+/** Inline XHTML: the contents of the wrapping `div` Atom requires, or all children without one. */
+function xhtmlMarkup(node: FeedNode): string {
+  const divs = [...node.children('xhtml:div'), ...node.children('div')];
+  const [div] = divs;
+  return divs.length === 1 && div && !node.text().replace(div.text(), '').trim() ? div.markup() : node.markup();
+}
+
+/** The construct as one line of plain text; undefined when empty or not text at all. */
+export function plainText(node: FeedNode | undefined, format: FeedFormat): string | undefined {
+  if (!node) return undefined;
+  let text: string;
+  switch (contentKind(node, format)) {
+    case 'text':
+      text = collapseWhitespace(textOf(node));
+      break;
+    case 'html':
+      text = htmlToText(textOf(node));
+      break;
+    case 'xhtml':
+      text = htmlToText(xhtmlMarkup(node));
+      break;
+    default:
+      return undefined;
+  }
+  return text || undefined;
+}
+
+/** The construct as HTML: markup as given, plain text escaped; undefined when empty. */
+export function markupOf(node: FeedNode | undefined, format: FeedFormat): string | undefined {
+  if (!node) return undefined;
+  let html: string;
+  switch (contentKind(node, format)) {
+    case 'text':
+      html = escapeHtml(textOf(node).trim());
+      break;
+    case 'html':
+      html = textOf(node).trim();
+      break;
+    case 'xhtml':
+      html = xhtmlMarkup(node).trim();
+      break;
+    default:
+      return undefined;
+  }
+  return html || undefined;
+}
+
+/** The construct as the source gave it: text for Atom text constructs, else HTML. */
+export function asGiven(node: FeedNode | undefined, format: FeedFormat): string | undefined {
+  if (!node) return undefined;
+  if (contentKind(node, format) === 'text') return textOf(node).trim() || undefined;
+  return markupOf(node, format);
+}

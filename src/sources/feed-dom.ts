@@ -1,0 +1,129 @@
+/**
+ * The tolerant reader, for what rss-parser cannot read or reads wrongly: linkedom's XML
+ * parser (htmlparser2 in XML mode) builds a DOM from any text, closing what was left open
+ * and keeping mixed content in order, and never expands entities or fetches anything.
+ * Element names are resolved through the namespace declarations in scope, so `rss:item`
+ * under `xmlns:rss="http://purl.org/rss/1.0/"` is an item and `foo:creator` under the
+ * Dublin Core URI is `dc:creator`. Returns undefined when the document has no feed root.
+ */
+import { DOMParser } from 'linkedom';
+import { type FeedDocument } from './feed-map.js';
+import { type FeedFormat } from './feed-content.js';
+import { type FeedNode, ATOM_NAMESPACES, CONVENTIONAL_PREFIXES, RSS_NAMESPACES } from './feed-node.js';
+import { escapeHtml } from './feed-text.js';
+
+const ELEMENT_NODE = 1;
+const TEXT_NODE = 3;
+const CDATA_SECTION_NODE = 4;
+
+/** The parts of a linkedom node this reader uses. */
+interface DomNodeLike {
+  nodeType: number;
+  textContent: string | null;
+}
+interface DomElementLike extends DomNodeLike {
+  tagName: string;
+  attributes: Iterable<{ name: string; value: string }>;
+  children: Iterable<DomElementLike>;
+  childNodes: Iterable<DomNodeLike>;
+  getAttribute(name: string): string | null;
+  toString(): string;
+}
+
+interface Scope {
+  namespaces: ReadonlyMap<string, string>;
+  core: ReadonlySet<string>;
+}
+
+function splitName(qualified: string): [string, string] {
+  const colon = qualified.indexOf(':');
+  return colon === -1 ? ['', qualified] : [qualified.slice(0, colon), qualified.slice(colon + 1)];
+}
+
+/** The namespace map in force inside `element`. */
+function extendScope(element: DomElementLike, namespaces: ReadonlyMap<string, string>): ReadonlyMap<string, string> {
+  let extended: Map<string, string> | undefined;
+  for (const { name, value } of element.attributes) {
+    if (name !== 'xmlns' && !name.startsWith('xmlns:')) continue;
+    extended ??= new Map(namespaces);
+    extended.set(name === 'xmlns' ? '' : name.slice(6), value.trim());
+  }
+  return extended ?? namespaces;
+}
+
+/** Canonical name: bare for the format's own namespaces, conventional prefix for known ones. */
+function canonicalName(qualified: string, scope: Scope): string {
+  const [prefix, local] = splitName(qualified);
+  const uri = scope.namespaces.get(prefix) ?? (prefix === '' ? '' : undefined);
+  if (uri === undefined) return qualified;
+  if (scope.core.has(uri)) return local;
+  const conventional = CONVENTIONAL_PREFIXES.get(uri);
+  return conventional ? `${conventional}:${local}` : qualified;
+}
+
+class DomNode implements FeedNode {
+  readonly name: string;
+  private readonly scope: Scope;
+  private childList: DomNode[] | undefined;
+
+  constructor(
+    private readonly element: DomElementLike,
+    parentScope: Scope,
+  ) {
+    this.scope = { core: parentScope.core, namespaces: extendScope(element, parentScope.namespaces) };
+    this.name = canonicalName(element.tagName, this.scope);
+  }
+
+  attr(name: string): string | undefined {
+    return this.element.getAttribute(name) ?? undefined;
+  }
+
+  private allChildren(): DomNode[] {
+    this.childList ??= [...this.element.children].map((child) => new DomNode(child, this.scope));
+    return this.childList;
+  }
+
+  children(name: string): FeedNode[] {
+    return this.allChildren().filter((child) => child.name === name);
+  }
+
+  text(): string {
+    return this.element.textContent ?? '';
+  }
+
+  markup(): string {
+    const parts: string[] = [];
+    for (const node of this.element.childNodes) {
+      if (node.nodeType === ELEMENT_NODE) parts.push(String(node));
+      else if (node.nodeType === TEXT_NODE || node.nodeType === CDATA_SECTION_NODE) parts.push(escapeHtml(node.textContent ?? ''));
+    }
+    return parts.join('');
+  }
+
+  hasElementChildren(): boolean {
+    return this.allChildren().length > 0;
+  }
+}
+
+const ROOT_FORMATS = new Map<string, FeedFormat>([
+  ['rss', 'rss'],
+  ['feed', 'atom'],
+  ['rdf', 'rdf'],
+]);
+
+/** The feed in `text` as linkedom reads it, or undefined when its root is not a feed root. */
+export function readWithDom(text: string): FeedDocument | undefined {
+  const document = new DOMParser().parseFromString(text, 'text/xml');
+  const element = document.documentElement as unknown as DomElementLike | null;
+  if (!element) return undefined;
+  const format = ROOT_FORMATS.get(splitName(element.tagName)[1].toLowerCase());
+  if (!format) return undefined;
+  const root = new DomNode(element, {
+    namespaces: new Map(),
+    core: format === 'atom' ? ATOM_NAMESPACES : RSS_NAMESPACES,
+  });
+  if (format === 'atom') return { format, channel: root, items: root.children('entry') };
+  const channel = root.children('channel')[0];
+  const items = [...(channel?.children('item') ?? []), ...root.children('item')];
+  return { format, root, channel, items };
+}
