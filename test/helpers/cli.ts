@@ -4,10 +4,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const cliEntry = path.join(root, 'src/cli/main.ts');
+/** tsx's loader by absolute URL, so the CLI runs from any working directory. */
+const tsxLoader = pathToFileURL(path.join(root, 'node_modules/tsx/dist/loader.mjs')).href;
 
 export interface CliResult {
   code: number | null;
@@ -21,7 +23,7 @@ export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 export function spawnCli(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', cliEntry, ...args], {
+  return spawn(process.execPath, ['--import', tsxLoader, cliEntry, ...args], {
     cwd: opts.cwd ?? root,
     env: cliEnv(opts.env),
     stdio: ['ignore', 'pipe', 'pipe'],

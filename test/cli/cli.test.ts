@@ -1,0 +1,133 @@
+/**
+ * The `tidings` command as users run it: a child process, exit codes, stdout/stderr.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import net from 'node:net';
+import { runCli, spawnCli } from '../helpers/cli.js';
+import { corpusDir, hasCorpus, serveSite, type RunningServer } from '../helpers/corpus.js';
+import { needs } from '../helpers/services.js';
+
+const tmp = mkdtempSync(path.join(tmpdir(), 'tidings-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+describe('usage and configuration errors', () => {
+  it('exits 2 naming file, line and field for a bad sources file', async () => {
+    const file = path.join(tmp, 'bad.yaml');
+    writeFileSync(file, 'sources:\n  - id: ok\n    url: https://example.gov.cn/\n  - id: typo\n    url: https://example.gov.cn/x\n    intervall: 15m\n');
+    const r = await runCli(['poll', '--once', '--sources', file], { cwd: tmp });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${file}:6: sources[1].intervall: unknown key "intervall"`);
+  });
+
+  it('exits 2 for a bad setting, naming the variable', async () => {
+    const r = await runCli(['sources', 'list'], { cwd: tmp, env: { HTTP_PORT: 'eighty' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/environment: HTTP_PORT: expected a whole number/);
+  });
+
+  it('exits 2 for an unknown command or option', async () => {
+    expect((await runCli(['frobnicate'], { cwd: tmp })).code).toBe(2);
+    const r = await runCli(['poll', '--once', '--emit', 'xml'], { cwd: tmp });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--emit: expected jsonl/);
+  });
+});
+
+describe.skipIf(!needs('the shared corpus (../shared/corpus)', hasCorpus))('poll --once --emit jsonl', () => {
+  const servers: RunningServer[] = [];
+  let sourcesFile: string;
+
+  beforeAll(async () => {
+    let yaml = readFileSync(path.join(corpusDir, 'sources.yaml'), 'utf8');
+    for (const site of ['mrxw', 'zgrm', 'spun']) {
+      const s = await serveSite(site);
+      servers.push(s);
+      yaml = yaml.replaceAll(`{${site}}`, s.origin);
+    }
+    // The other corpus sites are not served here: their sources fail, and the run goes on.
+    yaml = yaml.replace(/\{[a-z]+\}/g, 'http://127.0.0.1:9');
+    sourcesFile = path.join(tmp, 'corpus-sources.yaml');
+    writeFileSync(sourcesFile, yaml);
+  });
+  afterAll(async () => {
+    for (const s of servers) await s.close();
+  });
+
+  it('prints every newly stored article as one JSON line, logs a summary, and exits 0 despite failed sources', async () => {
+    const env = { STORE_URL: `sqlite://${path.join(tmp, 'poll.sqlite')}`, ALLOW_PRIVATE_NETWORKS: 'true', FETCH_TIMEOUT: '5s' };
+    const r = await runCli(['poll', '--once', '--emit', 'jsonl', '--dry-run', '--sources', sourcesFile], { cwd: tmp, env });
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.length).toBeGreaterThanOrEqual(5);
+    expect(new Set(lines.map((l) => l.sourceId))).toEqual(new Set(['mrxw', 'zgrm', 'spun']));
+    for (const l of lines) {
+      expect(Object.keys(l).slice(0, 16)).toEqual(['id', 'sourceId', 'url', 'title', 'published', 'author', 'origin', 'text', 'summary', 'html', 'lang', 'script', 'tags', 'originalTitle', 'duplicateOf', 'flags']);
+      expect(String(l.url)).not.toMatch(/utm_/);
+      expect(String(l.published)).toMatch(/[+-]\d\d:\d\d$/);
+    }
+    expect(r.stderr).toMatch(/polled 6 sources: 3 ok, 3 failed; \d+ articles stored/);
+    expect(r.stderr).toMatch(/"source":"kjxx"/);
+
+    // A second run stores nothing new, so it prints nothing.
+    const again = await runCli(['poll', '--once', '--emit', 'jsonl', '--sources', sourcesFile], { cwd: tmp, env });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toBe('');
+
+    // And publish writes the merged feeds from that store.
+    const out = path.join(tmp, 'public');
+    const pub = await runCli(['publish', '--out', out, '--sources', sourcesFile], { cwd: tmp, env });
+    expect(pub.code, pub.stderr).toBe(0);
+    const atom = readFileSync(path.join(out, 'all.atom'), 'utf8');
+    expect(atom.match(/<entry>/g)).toHaveLength(lines.length);
+    expect(existsSync(path.join(out, 'sources.opml'))).toBe(true);
+  });
+});
+
+describe('start with no settings', () => {
+  it('serves /healthz and /feeds/all.atom on the embedded SQLite store while sources fail, and stops on SIGTERM', async () => {
+    const dir = path.join(tmp, 'fresh');
+    cpSync(path.resolve(import.meta.dirname, '../../feeds'), path.join(dir, 'feeds'), { recursive: true });
+    const port = await freePort();
+    // Only the port is set (a test cannot count on 8080 being free); sources point at the
+    // internet, which this machine may not reach: they fail per source, the server serves.
+    const child = spawnCli(['start'], { cwd: dir, env: { HTTP_PORT: String(port) } });
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      let health: Response | undefined;
+      for (let i = 0; i < 100 && !health; i++) {
+        health = await fetch(`${base}/healthz`).catch(() => undefined);
+        if (!health) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(health?.status, stderr).toBe(200);
+      const body = (await health!.json()) as { status: string; sources: { id: string }[] };
+      expect(body.status).toBe('ok');
+      expect(body.sources.length).toBeGreaterThan(5);
+      const feed = await fetch(`${base}/feeds/all.atom`);
+      expect(feed.status).toBe(200);
+      expect(feed.headers.get('content-type')).toMatch(/application\/atom\+xml/);
+      expect(await feed.text()).toMatch(/^<\?xml[^>]*\?>\s*<feed xmlns="http:\/\/www.w3.org\/2005\/Atom"/);
+      expect(existsSync(path.join(dir, 'data', 'tidings.sqlite'))).toBe(true);
+    } finally {
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    }
+    expect(stderr).toMatch(/tidings started/);
+    expect(stderr).toMatch(/stopped/);
+  });
+});
