@@ -7,6 +7,6 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Tests start loopback servers and child processes; two cores do not gain from many workers.
     maxWorkers: 2,
-    reporters: ['default'],
+    reporters: ['default', './test/helpers/summary-reporter.ts'],
   },
 });
