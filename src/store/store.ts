@@ -10,6 +10,9 @@
  * - `seen:<id>`           the seen-set, claimed with setIfAbsent, with expiry (retention).
  *                         Written only after the article is stored: nothing is marked
  *                         seen that was not stored, and the claim decides who alerts.
+ * - `fp:<id>`              an article's MinHash fingerprint and story facts (dedupe window).
+ * - `lsh:<band>:<hash>`   article ids sharing an LSH band value; appended under a lock
+ *                         (`lock:<key>`, a setIfAbsent lease) because sources race.
  * - `meta:version`        changes whenever feeds change (render caches key on it).
  * - `meta:secret`         TIDINGS_SECRET when generated; claimed once.
  */
@@ -44,6 +47,19 @@ export interface SourceState {
   initialized: boolean;
 }
 
+export interface FingerprintRecord {
+  sig: number[];
+  size: number;
+  chars: number;
+  url: string;
+  published: string;
+  storedAt: string;
+  sourceId: string;
+}
+
+/** At most this many ids are kept under one LSH band value. */
+const LSH_BUCKET_MAX = 64;
+
 export interface IndexEntry {
   id: string;
   /** ISO instant, for ordering. */
@@ -74,6 +90,20 @@ export interface Store {
   seenMany(articleIds: string[]): Promise<Set<string>>;
   /** Mark seen; true when this call marked it (it was not seen before). */
   markSeen(articleId: string, retentionMs: number): Promise<boolean>;
+
+  /** Story fingerprints for near-duplicate detection (see dedupe/story-index.ts). */
+  putFingerprint(articleId: string, record: FingerprintRecord, ttlMs: number): Promise<void>;
+  getFingerprints(articleIds: string[]): Promise<Map<string, FingerprintRecord>>;
+  /** Article ids filed under any of these LSH band keys. */
+  lshMembers(bandKeys: string[]): Promise<string[]>;
+  /** File an article id under each band key (bounded per key, newest kept). */
+  addToLsh(bandKeys: string[], articleId: string, ttlMs: number): Promise<void>;
+
+  /**
+   * Run `fn` holding a lease named `name` (at most `ttlMs`), shared by every process on
+   * this store. Waits for a holder to finish; a lease left by a crashed holder expires.
+   */
+  withLock<T>(name: string, ttlMs: number, fn: () => Promise<T>): Promise<T>;
 
   /** A value that changes whenever stored articles change. */
   getVersion(): Promise<string>;
@@ -170,6 +200,53 @@ class KvStore implements Store {
 
   async markSeen(articleId: string, retentionMs: number): Promise<boolean> {
     return this.kv.setIfAbsent(`seen:${articleId}`, 1, retentionMs);
+  }
+
+  async putFingerprint(articleId: string, record: FingerprintRecord, ttlMs: number): Promise<void> {
+    await this.kv.set(`fp:${articleId}`, record, ttlMs);
+  }
+
+  async getFingerprints(articleIds: string[]): Promise<Map<string, FingerprintRecord>> {
+    const values = await this.kv.getMany<FingerprintRecord>(articleIds.map((id) => `fp:${id}`));
+    const out = new Map<string, FingerprintRecord>();
+    articleIds.forEach((id, i) => {
+      const v = values[i];
+      if (v) out.set(id, v);
+    });
+    return out;
+  }
+
+  async lshMembers(bandKeys: string[]): Promise<string[]> {
+    const lists = await this.kv.getMany<string[]>(bandKeys.map((k) => `lsh:${k}`));
+    return [...new Set(lists.flatMap((l) => l ?? []))];
+  }
+
+  async addToLsh(bandKeys: string[], articleId: string, ttlMs: number): Promise<void> {
+    for (const key of bandKeys) {
+      await this.withLock(`lsh:${key}`, 5000, async () => {
+        const current = (await this.kv.get<string[]>(`lsh:${key}`)) ?? [];
+        if (current.includes(articleId)) return;
+        await this.kv.set(`lsh:${key}`, [...current, articleId].slice(-LSH_BUCKET_MAX), ttlMs);
+      });
+    }
+  }
+
+  async withLock<T>(name: string, ttlMs: number, fn: () => Promise<T>): Promise<T> {
+    const key = `lock:${name}`;
+    const token = randomBytes(8).toString('hex');
+    let wait = 5;
+    const deadline = Date.now() + ttlMs * 2;
+    while (!(await this.kv.setIfAbsent(key, token, ttlMs))) {
+      if (Date.now() > deadline) throw new Error(`store: lock ${name} is held too long (more than ${ttlMs * 2} ms)`);
+      await new Promise((r) => setTimeout(r, wait));
+      wait = Math.min(wait * 2, 100);
+    }
+    try {
+      return await fn();
+    } finally {
+      // Release only our own lease: one that expired and was taken by another stays theirs.
+      if ((await this.kv.get<string>(key)) === token) await this.kv.delete(key);
+    }
   }
 
   async getVersion(): Promise<string> {

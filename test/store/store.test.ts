@@ -98,6 +98,22 @@ for (const b of backends) {
       expect(await store.markSeen(id, 60_000)).toBe(true);
     });
 
+    it('serializes read-modify-write under withLock, and LSH buckets keep every racing member', async () => {
+      let counter = 0;
+      await Promise.all(
+        Array.from({ length: 10 }, () =>
+          store.withLock(p('counter'), 2000, async () => {
+            const seen = counter;
+            await new Promise((r) => setTimeout(r, 2));
+            counter = seen + 1;
+          }),
+        ),
+      );
+      expect(counter).toBe(10);
+      await Promise.all(['x1', 'x2', 'x3', 'x4'].map((id) => store.addToLsh([p('band-a'), p('band-b')], id, 60_000)));
+      expect((await store.lshMembers([p('band-a')])).sort()).toEqual(['x1', 'x2', 'x3', 'x4']);
+    });
+
     it('changes its version when bumped and keeps one generated secret', async () => {
       const v1 = await store.getVersion();
       await store.bumpVersion();

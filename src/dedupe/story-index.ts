@@ -1,0 +1,62 @@
+/**
+ * Stories across sources: when an article is stored, its MinHash fingerprint is looked up
+ * among recent articles (LSH bands in the store) and compared; copies of one story are
+ * linked by `duplicateOf` = the URL of the earliest-published copy (ties: stored first).
+ * When a newly stored copy turns out to be the earliest, the copies stored before it are
+ * re-pointed at it (`relink`).
+ *
+ * Two copies stored in the same instant by two processes may both miss each other: each
+ * looks before the other has filed its fingerprint. They stay unlinked (two alerts at
+ * worst); the window is the few milliseconds between lookup and filing.
+ */
+import type { Store, FingerprintRecord } from '../store/store.js';
+import { bandKeys, fingerprint, sameStory, type Fingerprint } from './minhash.js';
+
+export interface StoryCopy {
+  articleId: string;
+  url: string;
+  published: string;
+  storedAt: string;
+  sourceId: string;
+}
+
+export interface StoryLink {
+  /** URL of the earliest copy, or null when this article is the earliest (or alone). */
+  duplicateOf: string | null;
+  /** Other copies found (not including this article), earliest first. */
+  copies: StoryCopy[];
+  /** Copies stored earlier that must now point at this article's URL. */
+  relink: StoryCopy[];
+}
+
+function earlier(a: { published: string; storedAt: string }, b: { published: string; storedAt: string }): number {
+  const d = Date.parse(a.published) - Date.parse(b.published);
+  if (d !== 0) return d;
+  return Date.parse(a.storedAt) - Date.parse(b.storedAt);
+}
+
+export async function linkStory(
+  store: Store,
+  article: { id: string; url: string; published: string; storedAt: string; sourceId: string },
+  matchText: string,
+  windowMs: number,
+): Promise<StoryLink> {
+  const fp: Fingerprint | undefined = fingerprint(matchText);
+  if (!fp) return { duplicateOf: null, copies: [], relink: [] };
+  const keys = bandKeys(fp);
+  const candidates = (await store.lshMembers(keys)).filter((id) => id !== article.id);
+  const records = await store.getFingerprints(candidates);
+  const copies: StoryCopy[] = [];
+  for (const [id, rec] of records) {
+    if (rec.url === article.url) continue;
+    if (sameStory(fp, rec)) copies.push({ articleId: id, url: rec.url, published: rec.published, storedAt: rec.storedAt, sourceId: rec.sourceId });
+  }
+  copies.sort(earlier);
+  const record: FingerprintRecord = { ...fp, url: article.url, published: article.published, storedAt: article.storedAt, sourceId: article.sourceId };
+  await store.putFingerprint(article.id, record, windowMs);
+  await store.addToLsh(keys, article.id, windowMs);
+  const first = copies[0];
+  if (!first) return { duplicateOf: null, copies, relink: [] };
+  if (earlier(first, article) <= 0) return { duplicateOf: first.url, copies, relink: [] };
+  return { duplicateOf: null, copies, relink: copies };
+}

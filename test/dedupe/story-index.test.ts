@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { openKeyValue } from '../../src/store/keyv-store.js';
+import { createStore } from '../../src/store/store.js';
+import { fingerprint, sameStory, estimateJaccard, estimateContainment } from '../../src/dedupe/minhash.js';
+import { linkStory } from '../../src/dedupe/story-index.js';
+import { extractMainContent } from '../../src/extract/readability.js';
+import { toSimplified } from '../../src/normalize/script.js';
+import { corpusDir, hasCorpus } from '../helpers/corpus.js';
+import { needs } from '../helpers/services.js';
+
+const page = (rel: string) => {
+  const html = readFileSync(path.join(corpusDir, 'sites', rel), 'utf8');
+  return toSimplified(extractMainContent(html, 'http://example.gov.cn/')?.text ?? '');
+};
+
+describe('minhash fingerprints', () => {
+  const report = '第七次全国科技援疆暨四方合作推进会议10月13日上午在乌鲁木齐召开，深入学习习近平新时代中国特色社会主义思想，认真贯彻党的二十届三中全会、全国科技大会精神和党中央关于新时代对口援疆工作的决策部署，共商新时期科技援疆的目标思路和任务举措。'.repeat(3);
+  it('is stable and ignores punctuation and spacing', () => {
+    const a = fingerprint(report)!;
+    const b = fingerprint(report.replace(/，/g, ',').replace(/。/g, ' . '))!;
+    expect(a.sig).toEqual(b.sig);
+    expect(estimateJaccard(a, b)).toBe(1);
+  });
+  it('declines texts too short to judge', () => {
+    expect(fingerprint('科技援疆')).toBeUndefined();
+  });
+  it('links a copy with a reporter line added and a paragraph dropped, not an unrelated report', () => {
+    const copy = `新华社记者 李明\n${report.slice(0, report.length - 40)}`;
+    expect(sameStory(fingerprint(report)!, fingerprint(copy)!)).toBe(true);
+    const other = '自治区召开科技成果转化工作推进会，会议总结了近年来全区科技成果转化工作取得的成效，分析了当前面临的形势，安排部署了下一阶段重点任务，要求各地各部门进一步完善成果转化机制。'.repeat(3);
+    expect(sameStory(fingerprint(report)!, fingerprint(other)!)).toBe(false);
+  });
+});
+
+describe.skipIf(!needs('the shared corpus (../shared/corpus)', hasCorpus))('thresholds on the corpus', () => {
+  it('separates the republished story from every other pair', () => {
+    const original = fingerprint(page('mrxw/kjqy/2024-10-13/8832.html'))!;
+    const copy = fingerprint(page('xjkjt/kjdt/2024/10/14/5521.shtml'))!;
+    expect(estimateJaccard(original, copy)).toBeGreaterThan(0.8);
+    expect(estimateContainment(original, copy)).toBeGreaterThan(0.9);
+    expect(sameStory(original, copy)).toBe(true);
+    const others = ['xjkjt/kjdt/2024/10/12/5519.shtml', 'mrxw/kjqy/2025-12-21/9901.html', 'kjxx/a/2021/0514/1001.html', 'kjxx/a/2021/0513/0998.html', 'zgrm/news/2025/0515/88.html'];
+    const fps = others.map((p) => fingerprint(page(p))!);
+    for (const fp of [original, copy, ...fps]) {
+      for (const other of fps) if (other !== fp) expect(sameStory(fp, other)).toBe(false);
+    }
+  });
+});
+
+describe('story index in the store', () => {
+  const text = '国家风力发电技术创新中心揭牌仪式在乌鲁木齐举行，科技部与新疆维吾尔自治区共同推动风电装备技术攻关和成果转化，中心将围绕大型风电机组、智能运维和新型储能开展研究。'.repeat(4);
+  it('points later copies at the earliest-published one, and re-points when an earlier copy arrives late', async () => {
+    const store = createStore(await openKeyValue('memory'));
+    const a = { id: 'a', url: 'https://b.example/2.html', published: '2024-10-13T12:00:00+08:00', storedAt: '2024-10-13T05:00:00Z', sourceId: 'b' };
+    expect((await linkStory(store, a, text, 86_400_000)).duplicateOf).toBeNull();
+    const b = { id: 'b', url: 'https://c.example/3.html', published: '2024-10-14T09:00:00+08:00', storedAt: '2024-10-14T02:00:00Z', sourceId: 'c' };
+    const lb = await linkStory(store, b, `本报记者 王五\n${text}`, 86_400_000);
+    expect(lb.duplicateOf).toBe(a.url);
+    const early = { id: 'e', url: 'https://a.example/1.html', published: '2024-10-13T08:00:00+08:00', storedAt: '2024-10-14T03:00:00Z', sourceId: 'a' };
+    const le = await linkStory(store, early, text, 86_400_000);
+    expect(le.duplicateOf).toBeNull();
+    expect(le.relink.map((c) => c.articleId).sort()).toEqual(['a', 'b']);
+    const unrelated = { id: 'u', url: 'https://d.example/4.html', published: '2024-10-15T08:00:00+08:00', storedAt: '2024-10-15T03:00:00Z', sourceId: 'd' };
+    expect((await linkStory(store, unrelated, '庆阳市科技局召开学习贯彻党的二十大精神谋划科技工作新发展务虚会议，局党组书记主持会议并讲话，机关全体干部职工参加。'.repeat(3), 86_400_000)).copies).toEqual([]);
+    await store.close();
+  });
+});
