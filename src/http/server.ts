@@ -61,7 +61,10 @@ export async function startHttpServer(deps: HttpServerDeps, host: string, port: 
 async function handle(req: IncomingMessage, res: ServerResponse, deps: HttpServerDeps): Promise<void> {
   let url: URL;
   try {
-    url = new URL(req.url ?? '/', 'http://localhost');
+    // Parse the target as a path: `//host/x` must stay a path, not become another authority.
+    const target = req.url ?? '/';
+    if (!target.startsWith('/')) throw new Error('not origin-form');
+    url = new URL(`http://localhost${target}`);
   } catch {
     send(res, 400, 'text/plain; charset=utf-8', 'bad request\n');
     return;
@@ -69,6 +72,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: HttpServe
   try {
     for (const route of deps.routes) {
       if (await route(req, res, url)) return;
+    }
+    const builtIn = url.pathname === '/healthz' || url.pathname === '/metrics' || url.pathname === '/' || url.pathname === '/index.html';
+    if (builtIn && req.method !== 'GET' && req.method !== 'HEAD') {
+      send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n', { allow: 'GET, HEAD' });
+      return;
     }
     if (url.pathname === '/healthz') return await health(res, deps);
     if (url.pathname === '/metrics') return await metrics(req, res, deps);
@@ -134,8 +142,8 @@ function tokenMatches(given: string, expected: string): boolean {
 
 async function metrics(req: IncomingMessage, res: ServerResponse, deps: HttpServerDeps): Promise<void> {
   if (deps.metricsToken) {
-    const auth = req.headers.authorization ?? '';
-    const given = auth.startsWith('Bearer ') ? auth.slice(7) : '';
+    // The auth scheme is case-insensitive (RFC 9110 §11.1): `bearer TOKEN` is the same credential.
+    const given = /^bearer[ \t]+(.*)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim() ?? '';
     if (!tokenMatches(given, deps.metricsToken)) {
       send(res, 401, 'text/plain; charset=utf-8', 'metrics need a bearer token\n', { 'www-authenticate': 'Bearer' });
       return;

@@ -26,6 +26,11 @@ interface Cached {
 
 export class FeedService {
   private readonly cache = new Map<string, Cached>();
+  /**
+   * Source names by id, per sources list (and its length, as the render cache keys on it): built
+   * once, not once per rendered feed — publishAll renders three feeds per source.
+   */
+  private readonly names = new WeakMap<Source[], { length: number; names: Record<string, string> }>();
 
   constructor(private readonly deps: FeedServiceDeps) {}
 
@@ -50,13 +55,21 @@ export class FeedService {
         homeUrl: `${this.deps.publicUrl}/`,
         publicUrl: this.deps.publicUrl,
         articles,
-        sourceNames: Object.fromEntries(sources.map((s) => [s.id, s.name])),
+        sourceNames: this.sourceNames(sources),
         language: 'zh-CN',
       },
       p.format,
     );
     this.cache.set(key, { version, doc });
     return doc;
+  }
+
+  private sourceNames(sources: Source[]): Record<string, string> {
+    const hit = this.names.get(sources);
+    if (hit && hit.length === sources.length) return hit.names;
+    const names: Record<string, string> = Object.fromEntries(sources.map((s) => [s.id, s.name]));
+    this.names.set(sources, { length: sources.length, names });
+    return names;
   }
 
   private select(p: Exclude<FeedPath, { kind: 'opml' }>, sources: Source[]): { title: string; sources: Source[] } | undefined {

@@ -46,7 +46,8 @@ function encode(value: unknown, ttlMs: number | undefined, now = Date.now()): st
 abstract class KeyvBacked implements KeyValue {
   abstract readonly backend: KeyValue['backend'];
   constructor(protected readonly keyv: Keyv) {
-    // keyv re-emits adapter errors; without a listener they would crash the process.
+    // Adapters are created with throwOnErrors, so a failing backend rejects the call (an
+    // outage must not read as "empty"); keyv also emits the error, which needs a listener.
     keyv.on('error', () => {});
   }
   async get<T>(key: string): Promise<T | undefined> {
@@ -101,7 +102,14 @@ class MemoryKeyValue extends KeyvBacked {
       if (this.locks.get(key) === tail) this.locks.delete(key);
     }
   }
-  async ping(): Promise<void> {}
+  private closed = false;
+  async ping(): Promise<void> {
+    if (this.closed) throw new Error('store: the memory store is closed');
+  }
+  override async close(): Promise<void> {
+    this.closed = true;
+    await super.close();
+  }
 }
 
 type SqlQuery = (sql: string, ...params: unknown[]) => Promise<unknown[]>;
@@ -141,7 +149,7 @@ async function openSqlite(storeUrl: string): Promise<KeyValue> {
   // WAL lets readers (the HTTP server, a second process) proceed while a poll writes.
   await query('PRAGMA journal_mode=WAL');
   await query('PRAGMA synchronous=NORMAL');
-  const keyv = new Keyv({ store: adapter, namespace: NAMESPACE });
+  const keyv = new Keyv({ store: adapter, namespace: NAMESPACE, throwOnErrors: true });
   return new SqliteKeyValue(keyv, query);
 }
 
@@ -173,7 +181,7 @@ class RedisKeyValue extends KeyvBacked {
 async function openRedis(storeUrl: string): Promise<KeyValue> {
   const { default: KeyvRedis } = await import('@keyv/redis');
   const adapter = new KeyvRedis(storeUrl, { namespace: NAMESPACE, throwOnConnectError: true, throwOnErrors: true });
-  const keyv = new Keyv({ store: adapter, namespace: NAMESPACE, useKeyPrefix: false });
+  const keyv = new Keyv({ store: adapter, namespace: NAMESPACE, useKeyPrefix: false, throwOnErrors: true });
   const client = (await adapter.getClient()) as unknown as RedisLike;
   return new RedisKeyValue(keyv, client, (key) => adapter.createKeyPrefix(key, NAMESPACE));
 }
@@ -206,7 +214,7 @@ class PostgresKeyValue extends KeyvBacked {
 async function openPostgres(storeUrl: string): Promise<KeyValue> {
   const { default: KeyvPostgres } = await import('@keyv/postgres');
   const adapter = new KeyvPostgres({ uri: storeUrl, table: 'tidings_kv' });
-  const keyv = new Keyv({ store: adapter, namespace: NAMESPACE });
+  const keyv = new Keyv({ store: adapter, namespace: NAMESPACE, throwOnErrors: true });
   const query = adapter.query as unknown as (sql: string, values?: unknown[]) => Promise<unknown[]>;
   await query('SELECT 1');
   return new PostgresKeyValue(keyv, query, 'tidings_kv');

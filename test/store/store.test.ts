@@ -126,6 +126,22 @@ for (const b of backends) {
   });
 }
 
+describe('a store that has gone away', () => {
+  it('rejects reads instead of answering "empty" (feeds must not turn empty in an outage)', async () => {
+    const store = createStore(await openKeyValue(`sqlite://${path.join(tmp, 'gone.sqlite')}`));
+    await store.putSourceState('s', { consecutiveErrors: 0, initialized: true });
+    await store.close();
+    await expect(store.getSourceState('s')).rejects.toThrow();
+    await expect(store.getSourceIndex('s')).rejects.toThrow();
+    await expect(store.ping()).rejects.toThrow();
+  });
+  it('a closed memory store fails its ping', async () => {
+    const store = createStore(await openKeyValue('memory'));
+    await store.close();
+    await expect(store.ping()).rejects.toThrow(/closed/);
+  });
+});
+
 describe('sqlite store across two connections (two processes on one file)', () => {
   it('gives a seen mark to exactly one of two connections', async () => {
     const url = `sqlite://${path.join(tmp, 'shared.sqlite')}`;
