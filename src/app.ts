@@ -54,6 +54,8 @@ export async function createApp(settings: Settings, opts: AppOptions = {}): Prom
     metrics,
     timeZone: settings.DEFAULT_TIMEZONE,
     retentionMs: settings.SEEN_RETENTION_DAYS * 86_400_000,
+    dedupeWindowMs: settings.DEDUPE_WINDOW_DAYS * 86_400_000,
+    alertSpam: settings.ALERT_SPAM,
     maxArticlesPerSource: settings.SOURCE_MAX_ARTICLES,
     jitter: settings.POLL_JITTER,
     backoffMaxMs: settings.BACKOFF_MAX,

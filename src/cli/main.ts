@@ -10,6 +10,7 @@ import { runPoll } from './poll.js';
 import { runSources } from './sources.js';
 import { runPublish } from './publish.js';
 import { runStart } from './start.js';
+import { runExtract } from './extract.js';
 import { UsageError } from './usage-error.js';
 
 const HELP = `tidings ${VERSION}: watches news sources, republishes merged feeds, alerts subscribers
@@ -21,6 +22,8 @@ Usage:
   tidings sources list [--sources PATH] list the configured sources
   tidings sources check [ID...]         fetch each source once and report (exit 1 if any failed)
   tidings publish --out DIR             write every merged feed and sources.opml into DIR
+  tidings extract URL_OR_FILE [--base-url URL] [--source ID] [--encoding CHARSET]
+                                        print one article page as normalized article JSON
   tidings --version | --help
 
 Settings come from the environment and ./.env (see .env.example).`;
@@ -45,6 +48,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runSources(rest);
       case 'publish':
         return await runPublish(rest);
+      case 'extract':
+        return await runExtract(rest);
       case '--version':
       case '-v':
       case 'version':

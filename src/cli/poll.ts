@@ -43,13 +43,13 @@ export async function runPoll(args: string[]): Promise<number> {
 }
 
 /** Poll all sources with bounded concurrency; `onResult` sees each result as it lands. */
-export async function pollAll<S>(
+export async function pollAll<S, R = PollResult>(
   sources: S[],
-  poll: (s: S) => Promise<PollResult>,
+  poll: (s: S) => Promise<R>,
   concurrency: number,
-  onResult?: (r: PollResult) => void,
-): Promise<PollResult[]> {
-  const results: PollResult[] = [];
+  onResult?: (r: R) => void,
+): Promise<R[]> {
+  const results: R[] = [];
   let next = 0;
   const workers = Array.from({ length: Math.min(concurrency, sources.length) }, async () => {
     while (next < sources.length) {

@@ -43,7 +43,7 @@ export async function runSources(args: string[]): Promise<number> {
           const r = await checkSource(s, { fetcher: app.fetcher, timeZone: settings.DEFAULT_TIMEZONE });
           results.push(r);
           bar.tick(s.id);
-          return { sourceId: s.id, outcome: r.ok ? 'unchanged' : 'error', stored: [], alertable: [], items: r.items, durationMs: r.ms, nextDueAt: '' };
+          return r;
         },
         settings.POLL_CONCURRENCY,
       );

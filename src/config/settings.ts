@@ -123,6 +123,7 @@ const schema = z.object({
   FEED_MAX_ENTRIES: int(1, 10_000).default(100),
   SOURCE_MAX_ARTICLES: int(10, 100_000).default(500),
   SEEN_RETENTION_DAYS: int(1, 10_000).default(400),
+  DEDUPE_WINDOW_DAYS: int(1, 365).default(30),
   FEEDS_CACHE_SECONDS: int(0, 86_400).default(60),
 });
 

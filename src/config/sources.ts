@@ -69,6 +69,7 @@ const sourceSchema = z.strictObject({
   headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, 'expected an HTTP header name'), z.string()).optional(),
   tls: z.strictObject({ ca: z.string().trim().min(1).optional(), insecure: z.boolean().optional() }).optional(),
   maxPages: z.number().int().min(1).max(50).optional(),
+  script: z.enum(['original', 'hans', 'hant']).optional(),
   paused: z.boolean().optional(),
 });
 
@@ -132,6 +133,7 @@ export function parseSourcesYaml(text: string, file: string, baseDir = path.dirn
       headers: s.headers,
       tls: s.tls ? { ...s.tls, ca: s.tls.ca ? path.resolve(baseDir, s.tls.ca) : undefined } : undefined,
       maxPages: s.maxPages,
+      script: s.script,
       paused: s.paused,
       origin: `${file}:${line}`,
     });

@@ -57,6 +57,8 @@ export interface Source {
   /** Extra request headers (cookies, referer). */
   headers?: Record<string, string>;
   tls?: SourceTls;
+  /** Script articles are shown in: the page's own (default), Simplified or Traditional. */
+  script?: 'original' | 'hans' | 'hant';
   /** Follow list pagination up to this many pages (html lists). */
   maxPages?: number;
   /** Where the definition came from: `file:line` for YAML, `store` for run-time additions. */

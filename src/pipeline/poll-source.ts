@@ -1,28 +1,37 @@
 /**
  * pollSource: one poll of one source, end to end (Miniflux's RefreshFeed is the model):
- * fetch (conditional) → decode → parse by kind → for each unseen item: fetch the page when
- * full text is wanted → build the article → store it → mark it seen → update source state.
+ * fetch (conditional) → decode → parse by kind (feed, HTML list, JSON list; detected when
+ * the source does not say) → follow list pages → for each unseen item: fetch and extract
+ * its page when needed → build and normalize the article → claim its URL → link it to its
+ * story → store it → mark it seen → update source state. Items already seen whose entry
+ * changed are rebuilt in place (corrections: `updated` moves, nobody is alerted).
  *
  * Ordering is what keeps the promises: an article is written before it is marked seen, so
  * a crash between the two re-stores the same id on the next poll instead of losing it; the
  * seen mark is an atomic claim, so when two polls race only one of them reports the article
  * as new. The first successful poll of a source stores everything but alerts nobody.
  */
+import { readFileSync } from 'node:fs';
 import type { Article, ParsedSource, RawItem } from '../domain/article.js';
 import type { Source } from '../domain/source.js';
 import { FetchError, type Fetcher, type FetchResult } from '../fetch/types.js';
 import { decodeText } from '../fetch/decode.js';
 import { parseFeed } from '../sources/feed.js';
 import { parseJsonList } from '../sources/json-list.js';
+import { parseHtmlList } from '../sources/html-list.js';
 import { detectDocumentKind } from '../sources/detect-kind.js';
 import { urlKey } from '../dedupe/article-id.js';
-import { extractMainContent, type ExtractedContent } from '../extract/readability.js';
-import type { SourceState, Store } from '../store/store.js';
+import { linkStory } from '../dedupe/story-index.js';
+import { extractArticle } from '../extract/extract-article.js';
+import type { ExtractedArticle } from '../extract/types.js';
+import { detectAntiBot } from '../extract/anti-bot.js';
+import { matchForm } from '../normalize/fold-width.js';
+import { formatInZone } from '../normalize/parse-date.js';
+import type { IndexEntry, SourceState, Store } from '../store/store.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
-import { buildArticle, itemArticleId, needsFullText } from './build-article.js';
+import { buildArticle, itemArticleId, itemHash, needsPage, type BuildContext } from './build-article.js';
 import { nextPollAfterFailure, nextPollAfterSuccess } from './next-poll.js';
-import { readFileSync } from 'node:fs';
 
 export interface PollDeps {
   fetcher: Fetcher;
@@ -32,9 +41,13 @@ export interface PollDeps {
   timeZone: string;
   /** Seen-set retention (articles published before it never alert). */
   retentionMs: number;
+  /** How long story fingerprints are kept for linking copies. */
+  dedupeWindowMs: number;
   maxArticlesPerSource: number;
   jitter: number;
   backoffMaxMs: number;
+  /** Whether articles flagged `spam` may alert. */
+  alertSpam: boolean;
   now?: () => Date;
   random?: () => number;
 }
@@ -46,8 +59,10 @@ export interface PollResult {
   outcome: PollOutcome;
   /** Articles this poll stored for the first time (a first poll's included). */
   stored: Article[];
-  /** The subset that counts as new for notifications (not on a first poll, not too old). */
+  /** The subset that counts as new for notifications (not on a first poll, not too old, not spam). */
   alertable: Article[];
+  /** Stored articles rebuilt because their entry changed at the source. */
+  corrected: Article[];
   items: number;
   encoding?: string;
   format?: string;
@@ -77,6 +92,7 @@ export async function pollSource(source: Source, deps: PollDeps): Promise<PollRe
   const previous: SourceState = (await deps.store.getSourceState(source.id)) ?? { consecutiveErrors: 0, initialized: false };
   const log = deps.logger.child({ source: source.id });
   const nextOpts = { jitter: deps.jitter, backoffMaxMs: deps.backoffMaxMs, timeZone: deps.timeZone };
+  if (source.tls?.insecure) log.warn({ url: source.url }, 'TLS certificate verification is OFF for this source (tls.insecure)');
 
   let response: FetchResult | undefined;
   try {
@@ -93,13 +109,7 @@ export async function pollSource(source: Source, deps: PollDeps): Promise<PollRe
 
     if (response.notModified) {
       const state: SourceState = {
-        ...previous,
-        consecutiveErrors: 0,
-        lastError: undefined,
-        lastErrorKind: undefined,
-        failingSince: undefined,
-        lastSuccessAt: now.toISOString(),
-        lastPolledAt: now.toISOString(),
+        ...succeeded(previous, now),
         lastDurationMs: Date.now() - started,
         lastStatus: 304,
         newLastPoll: 0,
@@ -108,30 +118,38 @@ export async function pollSource(source: Source, deps: PollDeps): Promise<PollRe
       };
       await deps.store.putSourceState(source.id, state);
       deps.metrics?.polls.inc({ outcome: 'not_modified' });
-      return { sourceId: source.id, outcome: 'not-modified', stored: [], alertable: [], items: previous.itemsLastSeen ?? 0, status: 304, durationMs: state.lastDurationMs!, nextDueAt: state.nextDueAt!, encoding: previous.encoding, format: previous.format };
+      return {
+        sourceId: source.id,
+        outcome: 'not-modified',
+        stored: [],
+        alertable: [],
+        corrected: [],
+        items: previous.itemsLastSeen ?? 0,
+        status: 304,
+        durationMs: state.lastDurationMs!,
+        nextDueAt: state.nextDueAt!,
+        encoding: previous.encoding,
+        format: previous.format,
+      };
     }
 
     const decoded = decodeText(response.body, response.contentType, source.encoding);
     if (decoded.note) log.warn({ url: response.url, encoding: decoded.encoding }, decoded.note);
     const parsed = await parseDocument(source, decoded.text, response, deps, now);
     if (parsed.repairs?.length) log.debug({ repairs: parsed.repairs }, 'repaired the document before parsing');
+    const effective: Source = { ...source, kind: parsed.kind };
+    const items = parsed.kind === 'html' ? await followPages(effective, parsed, deps, now, log) : parsed.items;
 
-    const { stored, alertable } = await storeItems(source, parsed.items, response.url, previous.initialized, deps, now, log);
+    const outcome = await storeItems(effective, items, response.url, previous.initialized, deps, now, log);
+    const { stored, alertable, corrected } = outcome;
 
     const state: SourceState = {
-      ...previous,
+      ...succeeded(previous, now),
       etag: response.etag,
       lastModified: response.lastModified,
-      consecutiveErrors: 0,
-      lastError: undefined,
-      lastErrorKind: undefined,
-      lastErrorAt: previous.lastErrorAt,
-      failingSince: undefined,
-      lastSuccessAt: now.toISOString(),
-      lastPolledAt: now.toISOString(),
       lastDurationMs: Date.now() - started,
       lastStatus: response.status,
-      itemsLastSeen: parsed.items.length,
+      itemsLastSeen: items.length,
       newLastPoll: stored.length,
       encoding: decoded.encoding,
       format: parsed.format,
@@ -140,18 +158,20 @@ export async function pollSource(source: Source, deps: PollDeps): Promise<PollRe
       nextDueAt: nextPollAfterSuccess(source.interval, now, response.notBefore, nextOpts, random()).toISOString(),
     };
     await deps.store.putSourceState(source.id, state);
-    if (stored.length > 0) {
-      await deps.store.bumpVersion();
-      deps.metrics?.newArticles.inc(stored.length);
-    }
+    if (stored.length > 0 || corrected.length > 0) await deps.store.bumpVersion();
+    if (stored.length > 0) deps.metrics?.newArticles.inc(stored.length);
     deps.metrics?.polls.inc({ outcome: stored.length > 0 ? 'new' : 'unchanged' });
-    log.info({ items: parsed.items.length, stored: stored.length, alertable: alertable.length, encoding: decoded.encoding, ms: state.lastDurationMs }, 'polled');
+    log.info(
+      { items: items.length, stored: stored.length, alertable: alertable.length, corrected: corrected.length, encoding: decoded.encoding, ms: state.lastDurationMs },
+      'polled',
+    );
     return {
       sourceId: source.id,
       outcome: stored.length > 0 ? 'new' : 'unchanged',
       stored,
       alertable,
-      items: parsed.items.length,
+      corrected,
+      items: items.length,
       encoding: decoded.encoding,
       format: parsed.format,
       status: response.status,
@@ -188,6 +208,7 @@ export async function pollSource(source: Source, deps: PollDeps): Promise<PollRe
       outcome: 'error',
       stored: [],
       alertable: [],
+      corrected: [],
       items: 0,
       status: state.lastStatus,
       durationMs: state.lastDurationMs!,
@@ -195,6 +216,19 @@ export async function pollSource(source: Source, deps: PollDeps): Promise<PollRe
       nextDueAt: state.nextDueAt!,
     };
   }
+}
+
+/** The state after a successful fetch: error fields cleared. */
+function succeeded(previous: SourceState, now: Date): SourceState {
+  return {
+    ...previous,
+    consecutiveErrors: 0,
+    lastError: undefined,
+    lastErrorKind: undefined,
+    failingSince: undefined,
+    lastSuccessAt: now.toISOString(),
+    lastPolledAt: now.toISOString(),
+  };
 }
 
 export function tlsOptions(source: Source): { ca?: string; insecure?: boolean } | undefined {
@@ -210,22 +244,65 @@ export function tlsOptions(source: Source): { ca?: string; insecure?: boolean } 
   return { ca, insecure: source.tls.insecure };
 }
 
-export async function parseDocument(source: Source, text: string, response: FetchResult, deps: Pick<PollDeps, 'timeZone'>, now: Date): Promise<ParsedSource> {
+export interface ParsedDocument extends ParsedSource {
+  /** The kind the document turned out to be (the source's, or detected). */
+  kind: 'feed' | 'html' | 'json';
+  /** Further list pages (html lists), in order. */
+  nextPages?: string[];
+}
+
+export async function parseDocument(
+  source: Source,
+  text: string,
+  response: FetchResult,
+  deps: Pick<PollDeps, 'timeZone'>,
+  now: Date,
+): Promise<ParsedDocument> {
   const opts = { url: response.url, timeZone: deps.timeZone, now };
   const detected = detectDocumentKind(text, response.contentType);
   const kind = source.kind ?? (detected === 'json' ? 'json' : detected === 'html' ? 'html' : 'feed');
   if (kind === 'json') {
-    if (detected === 'json-feed' && !source.json) return parseFeed(text, opts);
+    if (detected === 'json-feed' && !source.json) return { ...(await parseFeed(text, opts)), kind: 'feed' };
     if (!source.json) throw new SourceContentError('parse', 'a JSON list source needs json: { items, title, link } paths in its definition');
-    return parseJsonList(text, source.json, opts);
+    return { ...parseJsonList(text, source.json, opts), kind };
   }
   if (kind === 'html') {
-    throw new SourceContentError(
-      'unsupported',
-      `${response.url} is an HTML page; HTML list sources (kind: html) are not supported by this version — use the site's feed URL`,
-    );
+    const blocked = detectAntiBot(response.status, text);
+    if (blocked) throw new SourceContentError('anti-bot', `${response.url}: ${blocked}; the source may need headers (a cookie, a referer) in its definition`);
+    return { ...parseHtmlList(text, { ...opts, selectors: source.list }), kind };
   }
-  return parseFeed(text, opts);
+  return { ...(await parseFeed(text, opts)), kind };
+}
+
+/** Follow list pagination (`index_1.html`, 下一页) up to the source's maxPages. */
+async function followPages(source: Source, first: ParsedDocument, deps: PollDeps, now: Date, log: Logger): Promise<RawItem[]> {
+  const items = [...first.items];
+  const max = source.maxPages ?? 1;
+  const visited = new Set<string>([source.url]);
+  let queue = first.nextPages ?? [];
+  for (let page = 2; page <= max && queue.length > 0; page++) {
+    const url = queue[0]!;
+    if (visited.has(url)) break;
+    visited.add(url);
+    try {
+      const res = await deps.fetcher.fetch({ url, sourceId: source.id, headers: source.headers, tls: tlsOptions(source) });
+      const decoded = decodeText(res.body, res.contentType, source.encoding);
+      const parsed = await parseDocument(source, decoded.text, res, deps, now);
+      items.push(...parsed.items);
+      queue = parsed.nextPages ?? [];
+    } catch (err) {
+      // A missing further page is not the source failing: the first page was read.
+      log.warn({ url, err: describeError(err, source).message }, 'could not read a further list page');
+      break;
+    }
+  }
+  return items;
+}
+
+interface StoreOutcome {
+  stored: Article[];
+  alertable: Article[];
+  corrected: Article[];
 }
 
 async function storeItems(
@@ -236,69 +313,132 @@ async function storeItems(
   deps: PollDeps,
   now: Date,
   log: Logger,
-): Promise<{ stored: Article[]; alertable: Article[] }> {
-  // The same item twice in one document is one article.
+): Promise<StoreOutcome> {
+  // The same item twice in one document (or across list pages) is one article.
   const unique = new Map<string, RawItem>();
   for (const item of items) {
     const id = itemArticleId(source.id, item);
     if (!unique.has(id)) unique.set(id, item);
   }
-  const seen = await deps.store.seenMany([...unique.keys()]);
-  const fresh = [...unique.entries()].filter(([id]) => !seen.has(id));
-  if (fresh.length === 0) return { stored: [], alertable: [] };
+  const ids = [...unique.keys()];
+  const [seen, hashes] = await Promise.all([deps.store.seenMany(ids), deps.store.getItemHashes(source.id)]);
+  const fresh = ids.filter((id) => !seen.has(id));
+  // A seen item whose entry changed since it was stored is a correction: rebuilt, not alerted.
+  const changed = ids.filter((id) => seen.has(id) && hashes[id] !== undefined && hashes[id] !== itemHash(unique.get(id)!));
+  const nextHashes: Record<string, string> = {};
+  for (const id of ids) if (seen.has(id)) nextHashes[id] = hashes[id] ?? itemHash(unique.get(id)!);
 
-  const ctx = { source, documentUrl, now, timeZone: deps.timeZone };
-  // Document order is kept, so equal dates list as the source lists them.
-  const built: Article[] = new Array(fresh.length);
-  await forEachLimited(fresh.map((entry, i) => [i, entry[1]] as const), FULLTEXT_CONCURRENCY, async ([i, item]) => {
-    const page = needsFullText(item, source.fulltext) ? await fetchPage(item.url!, source, deps, log) : undefined;
-    built[i] = buildArticle(item, page, ctx);
-  });
+  const ctx: BuildContext = { source, documentUrl, now, timeZone: deps.timeZone };
+  const built: (Article | undefined)[] = new Array(fresh.length);
+  await forEachLimited(
+    fresh.map((id, i) => [i, unique.get(id)!] as const),
+    FULLTEXT_CONCURRENCY,
+    async ([i, item]) => {
+      built[i] = await buildWithPage(item, source, ctx, deps, log);
+    },
+  );
 
-  const stored: Article[] = [];
-  const alertable: Article[] = [];
-  const indexEntries: { id: string; published: string }[] = [];
+  const out: StoreOutcome = { stored: [], alertable: [], corrected: [] };
+  const indexEntries: IndexEntry[] = [];
   const oldest = now.getTime() - deps.retentionMs;
   for (const article of built) {
+    // No page (a list link that 404s, a challenge page): not stored, not seen; retried next poll.
+    if (!article) continue;
+    const hash = itemHash(unique.get(article.id)!);
     const owner = await deps.store.claimUrl(urlKey(article.url), article.id);
     if (owner !== article.id) {
       // The same URL is already an article (another source, or a GUID that changed): one
       // article per URL. List it for this source too, and never alert for it again.
       indexEntries.push({ id: owner, published: article.published });
       await deps.store.markSeen(article.id, deps.retentionMs);
+      nextHashes[article.id] = hash;
       continue;
     }
+    const story = await linkStory(deps.store, article, matchForm(`${article.title}\n${article.text}`), deps.dedupeWindowMs);
+    article.duplicateOf = story.duplicateOf;
     await deps.store.putArticle(article);
+    for (const copy of story.relink) {
+      const earlier = await deps.store.getArticle(copy.articleId);
+      if (earlier && earlier.duplicateOf !== article.url) await deps.store.putArticle({ ...earlier, duplicateOf: article.url });
+    }
     indexEntries.push({ id: article.id, published: article.published });
+    nextHashes[article.id] = hash;
     if (await deps.store.markSeen(article.id, deps.retentionMs)) {
-      stored.push(article);
-      if (initialized && Date.parse(article.published) >= oldest) alertable.push(article);
+      out.stored.push(article);
+      const tooOld = Date.parse(article.published) < oldest;
+      const muted = article.flags.includes('spam') && !deps.alertSpam;
+      if (initialized && !tooOld && !muted) out.alertable.push(article);
     }
   }
+
+  for (const id of changed) {
+    const previous = await deps.store.getArticle(id);
+    if (!previous) continue;
+    const rebuilt = await buildWithPage(unique.get(id)!, source, ctx, deps, log);
+    if (!rebuilt) continue;
+    const updated: Article = {
+      ...rebuilt,
+      id: previous.id,
+      url: previous.url,
+      storedAt: previous.storedAt,
+      duplicateOf: previous.duplicateOf,
+      updated: formatInZone(now, deps.timeZone),
+    };
+    await deps.store.putArticle(updated);
+    nextHashes[id] = itemHash(unique.get(id)!);
+    out.corrected.push(updated);
+    log.info({ url: updated.url }, 'the article changed at the source; updated without a new alert');
+  }
+
   await deps.store.addToSourceIndex(source.id, indexEntries, deps.maxArticlesPerSource);
-  return { stored, alertable };
+  await deps.store.putItemHashes(source.id, nextHashes);
+  return out;
 }
 
-async function fetchPage(url: string, source: Source, deps: PollDeps, log: Logger): Promise<ExtractedContent | undefined> {
+async function buildWithPage(item: RawItem, source: Source, ctx: BuildContext, deps: PollDeps, log: Logger): Promise<Article | undefined> {
+  if (!needsPage(item, source)) return buildArticle(item, undefined, ctx);
+  const page = await fetchPage(item, source, deps, log);
+  if (page) return buildArticle(item, page, ctx);
+  // Lists carry no text: without the page there is no article yet. Feeds keep their own text.
+  if (source.kind === 'html' || source.kind === 'json') return undefined;
+  return buildArticle(item, undefined, ctx);
+}
+
+async function fetchPage(item: RawItem, source: Source, deps: PollDeps, log: Logger): Promise<ExtractedArticle | undefined> {
+  const url = item.url!;
   try {
     const res = await deps.fetcher.fetch({ url, sourceId: source.id, headers: source.headers, tls: tlsOptions(source) });
     deps.metrics?.fetchBytes.inc(res.wireBytes);
     deps.metrics?.fetchDuration.observe({ outcome: 'ok' }, res.durationMs / 1000);
     const decoded = decodeText(res.body, res.contentType, source.encoding);
-    return extractMainContent(decoded.text, res.url);
+    const blocked = detectAntiBot(res.status, decoded.text);
+    if (blocked) {
+      log.warn({ url }, `article page ${blocked}; will try again at the next poll`);
+      return undefined;
+    }
+    return extractArticle(decoded.text, res.url, {
+      timeZone: deps.timeZone,
+      now: deps.now?.(),
+      selectors: source.article,
+      feed: { title: item.title, published: item.published },
+    });
   } catch (err) {
-    // The entry is still stored with what the feed gave; the page is not retried for it.
-    log.warn({ url, err: describeError(err, source).message }, 'could not fetch the article page; keeping the feed text');
+    log.warn({ url, err: describeError(err, source).message }, 'could not fetch the article page; will try again at the next poll');
     deps.metrics?.fetchDuration.observe({ outcome: 'error' }, 0);
     return undefined;
   }
 }
 
 export function describeError(err: unknown, source: Source): { kind: string; message: string } {
-  if (err instanceof FetchError) return { kind: err.kind, message: `${source.id}: ${err.message}` };
+  if (err instanceof FetchError) {
+    if (err.kind === 'http' && (err.status === 412 || err.status === 521)) {
+      return { kind: 'anti-bot', message: `${source.id}: ${err.message}: blocked by anti-bot protection (HTTP ${err.status}); the source may need headers (a cookie, a referer)` };
+    }
+    return { kind: err.kind, message: `${source.id}: ${err.message}` };
+  }
   if (err instanceof SourceContentError) return { kind: err.kind, message: `${source.id}: ${err.message}` };
   const e = err as Error;
-  const kind = e?.name === 'FeedParseError' || e?.name === 'JsonListError' ? 'parse' : 'internal';
+  const kind = e?.name === 'FeedParseError' || e?.name === 'JsonListError' || e?.name === 'HtmlListError' ? 'parse' : 'internal';
   return { kind, message: `${source.id}: ${source.url}: ${e?.message ?? String(err)}` };
 }
 

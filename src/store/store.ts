@@ -10,6 +10,8 @@
  * - `seen:<id>`           the seen-set, claimed with setIfAbsent, with expiry (retention).
  *                         Written only after the article is stored: nothing is marked
  *                         seen that was not stored, and the claim decides who alerts.
+ * - `source:<id>:items`   hashes of the entries last seen (article id → hash), to notice
+ *                         corrections; same writer as the index.
  * - `fp:<id>`              an article's MinHash fingerprint and story facts (dedupe window).
  * - `lsh:<band>:<hash>`   article ids sharing an LSH band value; appended under a lock
  *                         (`lock:<key>`, a setIfAbsent lease) because sources race.
@@ -79,6 +81,10 @@ export interface Store {
   getSourceIndex(sourceId: string): Promise<IndexEntry[]>;
   /** Add entries to a source's index; keeps the newest `max`, deletes articles pushed out (own ones only). */
   addToSourceIndex(sourceId: string, entries: IndexEntry[], max: number): Promise<void>;
+
+  /** Hashes of the entries a source last showed (article id → hash). */
+  getItemHashes(sourceId: string): Promise<Record<string, string>>;
+  putItemHashes(sourceId: string, hashes: Record<string, string>): Promise<void>;
 
   /** Claim a canonical URL for an article id; returns the id that owns it (this one when claimed now). */
   claimUrl(urlKey: string, articleId: string): Promise<string>;
@@ -178,6 +184,14 @@ class KvStore implements Store {
       const own = articles.filter((a) => a.sourceId === sourceId).map((a) => `article:${a.id}`);
       await this.kv.deleteMany(own);
     }
+  }
+
+  async getItemHashes(sourceId: string): Promise<Record<string, string>> {
+    return (await this.kv.get<Record<string, string>>(`source:${sourceId}:items`)) ?? {};
+  }
+
+  async putItemHashes(sourceId: string, hashes: Record<string, string>): Promise<void> {
+    await this.kv.set(`source:${sourceId}:items`, hashes);
   }
 
   async claimUrl(urlKey: string, articleId: string): Promise<string> {

@@ -96,6 +96,40 @@ describe.skipIf(!needs('the shared corpus (../shared/corpus)', hasCorpus))('poll
   });
 });
 
+describe.skipIf(!needs('the shared corpus (../shared/corpus)', hasCorpus))('extract', () => {
+  it('reads a GBK file that declares gb2312 and prints the normalized article', async () => {
+    const file = path.join(corpusDir, 'sites/qysti/xwdt/202211/t20221118_1190211.html');
+    const r = await runCli(['extract', file, '--base-url', 'https://kjj.example.gov.cn/xwdt/202211/t20221118_1190211.html'], { cwd: tmp });
+    expect(r.code, r.stderr).toBe(0);
+    const a = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(a).toMatchObject({ url: 'https://kjj.example.gov.cn/xwdt/202211/t20221118_1190211.html', encoding: 'gb18030', lang: 'zh', script: 'hans' });
+    expect(String(a.title)).toContain('庆阳市科技局召开');
+    expect(String(a.published)).toBe('2022-11-18T09:36:00+08:00');
+    expect(String(a.text)).toContain('谭文枫主持会议并讲话');
+    expect(String(a.text)).not.toMatch(/32px|打印本页|关闭窗口|用户名/);
+  });
+
+  it('fetches a URL through the guarded client', async () => {
+    const site = await serveSite('mrxw');
+    try {
+      const r = await runCli(['extract', `${site.origin}/kjqy/2024-10-13/8832.html`], { cwd: tmp, env: { ALLOW_PRIVATE_NETWORKS: 'true' } });
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ origin: '央视新闻客户端', published: '2024-10-13T18:44:04+08:00' });
+      const refused = await runCli(['extract', `${site.origin}/kjqy/2024-10-13/8832.html`], { cwd: tmp });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/ALLOW_PRIVATE_NETWORKS/);
+    } finally {
+      await site.close();
+    }
+  });
+
+  it('exits 2 for a missing file', async () => {
+    const r = await runCli(['extract', path.join(tmp, 'nope.html')], { cwd: tmp });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/cannot read/);
+  });
+});
+
 describe('start with no settings', () => {
   it('serves /healthz and /feeds/all.atom on the embedded SQLite store while sources fail, and stops on SIGTERM', async () => {
     const dir = path.join(tmp, 'fresh');
