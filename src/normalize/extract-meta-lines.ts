@@ -18,7 +18,8 @@
  *    single-character labels 文/图/摄 need a `/` or `:`: `文/图 张三`, `文/李四`) → reporters;
  * 4. `origin`: `来源：X` (also 文章来源, 稿源, 转自 …) alone on a line → origin;
  * 5. `author`: `作者：X` alone on a line → author.
- * A name is 2–6 Han characters (with `·` for transcribed names) or a Latin name; a line is
+ * A name is 2–4 Han characters (longer with `·`: transcribed names such as 艾尔肯·吐尼亚孜)
+ * or a Latin name, names are separated by spaces, 、 or `/` (never a comma), and a line is
  * taken only when it is nothing but labels and names, so `记者从会上获悉，…` and any sentence
  * that mentions an editor stay.
  *
