@@ -11,11 +11,15 @@ import type { Fetcher } from './fetch/types.js';
 import { createLogger, type Logger } from './ops/logger.js';
 import { createMetrics, type Metrics } from './ops/metrics.js';
 import type { PollDeps } from './pipeline/poll-source.js';
-import { openKeyValue } from './store/keyv-store.js';
+import { openKeyValue, type KeyValue } from './store/keyv-store.js';
+import { SourceRegistry } from './sources/source-registry.js';
 import { createStore, type Store } from './store/store.js';
 
 export interface App {
   settings: Settings;
+  kv: KeyValue;
+  /** YAML and run-time sources; call `load()` before use. */
+  registry: SourceRegistry;
   logger: Logger;
   metrics: Metrics;
   store: Store;
@@ -27,14 +31,18 @@ export interface App {
 export interface AppOptions {
   logger?: Logger;
   metrics?: Metrics;
+  /** Where YAML sources come from (default TIDINGS_SOURCES). */
+  loadYaml?: () => Source[];
 }
 
 export async function createApp(settings: Settings, opts: AppOptions = {}): Promise<App> {
   const logger = opts.logger ?? createLogger({ level: settings.LOG_LEVEL, format: settings.LOG_FORMAT });
   const metrics = opts.metrics ?? createMetrics();
   let store: Store;
+  let kv: KeyValue;
   try {
-    store = createStore(await openKeyValue(settings.STORE_URL));
+    kv = await openKeyValue(settings.STORE_URL);
+    store = createStore(kv);
   } catch (err) {
     throw new Error(`cannot open the store STORE_URL=${redactUrl(settings.STORE_URL)}: ${(err as Error).message}`, { cause: err });
   }
@@ -60,8 +68,11 @@ export async function createApp(settings: Settings, opts: AppOptions = {}): Prom
     jitter: settings.POLL_JITTER,
     backoffMaxMs: settings.BACKOFF_MAX,
   };
+  const registry = new SourceRegistry({ kv, store, fetcher, timeZone: settings.DEFAULT_TIMEZONE, loadYaml: opts.loadYaml ?? (() => readSources(settings)) });
   return {
     settings,
+    kv,
+    registry,
     logger,
     metrics,
     store,

@@ -6,7 +6,7 @@
 import { loadSettings } from '../config/settings.js';
 import { loadSources } from '../config/sources.js';
 import { toArticleJson } from '../domain/article-json.js';
-import { createApp, readSources } from '../app.js';
+import { createApp } from '../app.js';
 import { pollSource, type PollResult } from '../pipeline/poll-source.js';
 import { parse } from './args.js';
 import { UsageError } from './usage-error.js';
@@ -20,9 +20,11 @@ export async function runPoll(args: string[]): Promise<number> {
   });
   if (values.emit !== undefined && values.emit !== 'jsonl') throw new UsageError(`--emit: expected jsonl, got ${JSON.stringify(values.emit)}`);
   const settings = loadSettings();
-  const sources = values.sources ? loadSources(values.sources) : readSources(settings);
-  const app = await createApp(settings);
+  const file = values.sources;
+  const app = await createApp(settings, file ? { loadYaml: () => loadSources(file) } : {});
   try {
+    await app.registry.load();
+    const sources = app.registry.all().filter((s) => !s.paused);
     const results = await pollAll(sources, (s) => pollSource(s, app.pollDeps), settings.POLL_CONCURRENCY, (r) => {
       if (values.emit === 'jsonl') {
         for (const a of r.stored) process.stdout.write(`${JSON.stringify(toArticleJson(a))}\n`);

@@ -4,7 +4,7 @@
  */
 import { loadSettings } from '../config/settings.js';
 import { loadSources } from '../config/sources.js';
-import { createApp, readSources } from '../app.js';
+import { createApp } from '../app.js';
 import { FeedService } from '../pipeline/feed-service.js';
 import { parse } from './args.js';
 import { UsageError } from './usage-error.js';
@@ -13,10 +13,11 @@ export async function runPublish(args: string[]): Promise<number> {
   const { values } = parse(args, { out: { type: 'string' }, sources: { type: 'string' } });
   if (!values.out) throw new UsageError('publish: --out DIR is required');
   const settings = loadSettings();
-  const sources = values.sources ? loadSources(values.sources) : readSources(settings);
-  const app = await createApp(settings);
+  const file = values.sources;
+  const app = await createApp(settings, file ? { loadYaml: () => loadSources(file) } : {});
   try {
-    const feeds = new FeedService({ store: app.store, sources: () => sources, publicUrl: settings.PUBLIC_URL, maxEntries: settings.FEED_MAX_ENTRIES });
+    await app.registry.load();
+    const feeds = new FeedService({ store: app.store, sources: () => app.registry.all(), publicUrl: settings.PUBLIC_URL, maxEntries: settings.FEED_MAX_ENTRIES });
     const written = await feeds.publishAll(values.out);
     app.logger.info({ dir: values.out, files: written.length }, `wrote ${written.length} files to ${values.out}`);
     return 0;

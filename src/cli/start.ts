@@ -8,7 +8,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { loadSettings } from '../config/settings.js';
 import { ConfigError } from '../config/config-error.js';
 import type { Source } from '../domain/source.js';
-import { createApp, readSources, type App } from '../app.js';
+import { createApp, type App } from '../app.js';
 import { pollSource } from '../pipeline/poll-source.js';
 import { Scheduler } from '../pipeline/scheduler.js';
 import { FeedService } from '../pipeline/feed-service.js';
@@ -19,9 +19,15 @@ import { parse } from './args.js';
 export async function runStart(args: string[]): Promise<number> {
   parse(args, {});
   const settings = loadSettings();
-  let sources: Source[] = readSources(settings);
   const app = await createApp(settings);
   const { logger } = app;
+  try {
+    await app.registry.load();
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
+  const sources = (): Source[] => app.registry.all();
   try {
     await app.store.ping();
   } catch (err) {
@@ -30,7 +36,7 @@ export async function runStart(args: string[]): Promise<number> {
     return 1;
   }
 
-  const feeds = new FeedService({ store: app.store, sources: () => sources, publicUrl: settings.PUBLIC_URL, maxEntries: settings.FEED_MAX_ENTRIES });
+  const feeds = new FeedService({ store: app.store, sources, publicUrl: settings.PUBLIC_URL, maxEntries: settings.FEED_MAX_ENTRIES });
   const feedHandler = createFeedHandler({
     getFeed: (p) => feeds.getFeed(p),
     cacheControl: `public, max-age=${settings.FEEDS_CACHE_SECONDS}`,
@@ -39,7 +45,7 @@ export async function runStart(args: string[]): Promise<number> {
   let server: RunningHttpServer;
   try {
     server = await startHttpServer(
-      { store: app.store, logger, metrics: app.metrics, sources: () => sources, metricsToken: settings.METRICS_TOKEN, routes: [(req, res) => feedHandler(req, res)], publicUrl: settings.PUBLIC_URL },
+      { store: app.store, logger, metrics: app.metrics, sources, metricsToken: settings.METRICS_TOKEN, routes: [(req, res) => feedHandler(req, res)], publicUrl: settings.PUBLIC_URL },
       settings.HTTP_HOST,
       settings.HTTP_PORT,
     );
@@ -52,15 +58,14 @@ export async function runStart(args: string[]): Promise<number> {
   const scheduler = new Scheduler(sources, app.store, (s) => pollSource(s, app.pollDeps), { tick: settings.SCHEDULER_TICK, concurrency: settings.POLL_CONCURRENCY, timeZone: settings.DEFAULT_TIMEZONE }, logger);
   scheduler.start();
   logger.info(
-    { sources: sources.length, store: app.store.backend, http: server.url },
-    `tidings started: ${sources.length} sources; feeds at ${settings.PUBLIC_URL}/feeds/all.atom`,
+    { sources: sources().length, store: app.store.backend, http: server.url },
+    `tidings started: ${sources().length} sources; feeds at ${settings.PUBLIC_URL}/feeds/all.atom`,
   );
 
   const reload = (why: string) => {
     try {
-      sources = readSources(settings);
-      scheduler.setSources(sources);
-      logger.info({ sources: sources.length, why }, 'sources reloaded');
+      app.registry.reloadYaml();
+      logger.info({ sources: sources().length, why }, 'sources reloaded');
     } catch (err) {
       const message = err instanceof ConfigError ? err.message : (err as Error).message;
       logger.error({ why }, `sources not reloaded, keeping the previous ones: ${message}`);
@@ -68,6 +73,11 @@ export async function runStart(args: string[]): Promise<number> {
   };
   const watcher = watchSources(settings.TIDINGS_SOURCES, () => reload('file changed'), app);
   process.on('SIGHUP', () => reload('SIGHUP'));
+  // Sources added or paused by another process (the CLI, another instance) show up here.
+  const refresher = setInterval(() => {
+    app.registry.refresh().catch((err: unknown) => logger.warn({ err }, 'could not refresh run-time sources'));
+  }, 60_000);
+  refresher.unref();
 
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
@@ -78,6 +88,7 @@ export async function runStart(args: string[]): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
   watcher?.close();
+  clearInterval(refresher);
   await scheduler.stop();
   await server.close();
   await app.close();

@@ -20,7 +20,7 @@ export interface SchedulerOptions {
 export type PollFn = (source: Source) => Promise<PollResult>;
 
 export class Scheduler {
-  private sources: Source[];
+  private sources: () => Source[];
   private readonly running = new Map<string, Promise<void>>();
   private task: ScheduledTask | undefined;
   private ticking = false;
@@ -28,18 +28,18 @@ export class Scheduler {
   private readonly listeners: ((r: PollResult) => void)[] = [];
 
   constructor(
-    sources: Source[],
+    sources: Source[] | (() => Source[]),
     private readonly store: Store,
     private readonly poll: PollFn,
     private readonly opts: SchedulerOptions,
     private readonly logger: Logger,
   ) {
-    this.sources = sources;
+    this.sources = typeof sources === 'function' ? sources : () => sources;
   }
 
   /** Replace the source list (YAML reload); running polls finish. */
-  setSources(sources: Source[]): void {
-    this.sources = sources;
+  setSources(sources: Source[] | (() => Source[])): void {
+    this.sources = typeof sources === 'function' ? sources : () => sources;
   }
 
   onResult(fn: (r: PollResult) => void): void {
@@ -61,7 +61,7 @@ export class Scheduler {
     if (this.ticking || this.stopped) return [];
     this.ticking = true;
     try {
-      const candidates = this.sources.filter((s) => !s.paused && !this.running.has(s.id));
+      const candidates = this.sources().filter((s) => !s.paused && !this.running.has(s.id));
       const states = await this.store.getSourceStates(candidates.map((s) => s.id));
       const due = candidates
         .map((s) => ({ s, at: Date.parse(states.get(s.id)?.nextDueAt ?? '') || 0 }))
