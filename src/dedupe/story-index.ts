@@ -5,9 +5,9 @@
  * When a newly stored copy turns out to be the earliest, the copies stored before it are
  * re-pointed at it (`relink`).
  *
- * Two copies stored in the same instant by two processes may both miss each other: each
- * looks before the other has filed its fingerprint. They stay unlinked (two alerts at
- * worst); the window is the few milliseconds between lookup and filing.
+ * Looking up and filing happen as one step: within a process through a queue, across
+ * processes under a store lease, so two copies stored at the same moment (two sources
+ * polled at once) still find each other.
  */
 import type { Store, FingerprintRecord } from '../store/store.js';
 import { bandKeys, fingerprint, sameStory, type Fingerprint } from './minhash.js';
@@ -35,6 +35,19 @@ function earlier(a: { published: string; storedAt: string }, b: { published: str
   return Date.parse(a.storedAt) - Date.parse(b.storedAt);
 }
 
+const queues = new WeakMap<Store, Promise<unknown>>();
+
+/** Run `fn` after every earlier call for this store has finished (an in-process mutex). */
+function serialized<T>(store: Store, fn: () => Promise<T>): Promise<T> {
+  const prev = queues.get(store) ?? Promise.resolve();
+  const run = prev.then(fn, fn);
+  queues.set(
+    store,
+    run.catch(() => undefined),
+  );
+  return run;
+}
+
 export async function linkStory(
   store: Store,
   article: { id: string; url: string; published: string; storedAt: string; sourceId: string },
@@ -43,6 +56,15 @@ export async function linkStory(
 ): Promise<StoryLink> {
   const fp: Fingerprint | undefined = fingerprint(matchText);
   if (!fp) return { duplicateOf: null, copies: [], relink: [] };
+  return serialized(store, () => store.withLock('story-index', 10_000, () => lookUpAndFile(store, article, fp, windowMs)));
+}
+
+async function lookUpAndFile(
+  store: Store,
+  article: { id: string; url: string; published: string; storedAt: string; sourceId: string },
+  fp: Fingerprint,
+  windowMs: number,
+): Promise<StoryLink> {
   const keys = bandKeys(fp);
   const candidates = (await store.lshMembers(keys)).filter((id) => id !== article.id);
   const records = await store.getFingerprints(candidates);

@@ -102,7 +102,7 @@ export interface Store {
   getFingerprints(articleIds: string[]): Promise<Map<string, FingerprintRecord>>;
   /** Article ids filed under any of these LSH band keys. */
   lshMembers(bandKeys: string[]): Promise<string[]>;
-  /** File an article id under each band key (bounded per key, newest kept). */
+  /** File an article id under each band key (bounded per key, newest kept); the caller holds the story-index lease. */
   addToLsh(bandKeys: string[], articleId: string, ttlMs: number): Promise<void>;
 
   /**
@@ -236,13 +236,16 @@ class KvStore implements Store {
   }
 
   async addToLsh(bandKeys: string[], articleId: string, ttlMs: number): Promise<void> {
-    for (const key of bandKeys) {
-      await this.withLock(`lsh:${key}`, 5000, async () => {
-        const current = (await this.kv.get<string[]>(`lsh:${key}`)) ?? [];
+    // The caller holds the story-index lease (dedupe/story-index.ts): read all buckets at
+    // once, write back the ones that change.
+    const lists = await this.kv.getMany<string[]>(bandKeys.map((k) => `lsh:${k}`));
+    await Promise.all(
+      bandKeys.map(async (key, i) => {
+        const current = lists[i] ?? [];
         if (current.includes(articleId)) return;
         await this.kv.set(`lsh:${key}`, [...current, articleId].slice(-LSH_BUCKET_MAX), ttlMs);
-      });
-    }
+      }),
+    );
   }
 
   async withLock<T>(name: string, ttlMs: number, fn: () => Promise<T>): Promise<T> {

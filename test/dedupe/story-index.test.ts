@@ -66,4 +66,15 @@ describe('story index in the store', () => {
     expect((await linkStory(store, unrelated, '庆阳市科技局召开学习贯彻党的二十大精神谋划科技工作新发展务虚会议，局党组书记主持会议并讲话，机关全体干部职工参加。'.repeat(3), 86_400_000)).copies).toEqual([]);
     await store.close();
   });
+
+  it('links two copies stored at the same moment (two sources polled at once)', async () => {
+    const store = createStore(await openKeyValue('memory'));
+    const a = { id: 'a', url: 'https://b.example/2.html', published: '2024-10-13T12:00:00+08:00', storedAt: '2024-10-13T05:00:00Z', sourceId: 'b' };
+    const b = { id: 'b', url: 'https://c.example/3.html', published: '2024-10-14T09:00:00+08:00', storedAt: '2024-10-13T05:00:00Z', sourceId: 'c' };
+    const [la, lb] = await Promise.all([linkStory(store, a, text, 86_400_000), linkStory(store, b, `本报记者 王五\n${text}`, 86_400_000)]);
+    // Whichever filed first, the later-published copy points at the earlier one.
+    const bPointsAtA = lb.duplicateOf === a.url || la.relink.some((c) => c.articleId === 'b');
+    expect(bPointsAtA).toBe(true);
+    await store.close();
+  });
 });

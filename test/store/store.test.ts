@@ -98,7 +98,7 @@ for (const b of backends) {
       expect(await store.markSeen(id, 60_000)).toBe(true);
     });
 
-    it('serializes read-modify-write under withLock, and LSH buckets keep every racing member', async () => {
+    it('serializes read-modify-write under withLock, and LSH buckets filed under the lease keep every racing member', async () => {
       let counter = 0;
       await Promise.all(
         Array.from({ length: 10 }, () =>
@@ -110,7 +110,10 @@ for (const b of backends) {
         ),
       );
       expect(counter).toBe(10);
-      await Promise.all(['x1', 'x2', 'x3', 'x4'].map((id) => store.addToLsh([p('band-a'), p('band-b')], id, 60_000)));
+      // Callers file LSH members under the story-index lease (dedupe/story-index.ts).
+      await Promise.all(
+        ['x1', 'x2', 'x3', 'x4'].map((id) => store.withLock(p('story-index'), 2000, () => store.addToLsh([p('band-a'), p('band-b')], id, 60_000))),
+      );
       expect((await store.lshMembers([p('band-a')])).sort()).toEqual(['x1', 'x2', 'x3', 'x4']);
     });
 
