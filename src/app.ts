@@ -14,6 +14,10 @@ import type { PollDeps } from './pipeline/poll-source.js';
 import { openKeyValue, type KeyValue } from './store/keyv-store.js';
 import { SourceRegistry } from './sources/source-registry.js';
 import { createStore, type Store } from './store/store.js';
+import { SubscriptionStore } from './subscriptions/subscription-store.js';
+import { Outbox } from './delivery/outbox.js';
+import { Dispatcher } from './delivery/dispatch.js';
+import { ChatPrefs } from './notify/telegram/chat-prefs.js';
 
 export interface App {
   settings: Settings;
@@ -25,6 +29,12 @@ export interface App {
   store: Store;
   fetcher: Fetcher;
   pollDeps: PollDeps;
+  subscriptions: SubscriptionStore;
+  /** Every delivery, recorded before it is sent (durable, idempotent). */
+  outbox: Outbox;
+  /** Matches new articles against subscriptions and records deliveries in the outbox. */
+  dispatcher: Dispatcher;
+  chatPrefs: ChatPrefs;
   close(): Promise<void>;
 }
 
@@ -33,6 +43,8 @@ export interface AppOptions {
   metrics?: Metrics;
   /** Where YAML sources come from (default TIDINGS_SOURCES). */
   loadYaml?: () => Source[];
+  /** `poll --dry-run`: articles are stored, but no delivery is recorded. */
+  dryRun?: boolean;
 }
 
 export async function createApp(settings: Settings, opts: AppOptions = {}): Promise<App> {
@@ -68,6 +80,10 @@ export async function createApp(settings: Settings, opts: AppOptions = {}): Prom
     jitter: settings.POLL_JITTER,
     backoffMaxMs: settings.BACKOFF_MAX,
   };
+  const subscriptions = new SubscriptionStore(kv, store, { perSubscriber: settings.SUBS_PER_SUBSCRIBER, maxLength: settings.QUERY_MAX_LENGTH });
+  const outbox = new Outbox(kv, store, settings.DELIVERY_RETENTION_DAYS * 86_400_000);
+  const dispatcher = new Dispatcher(subscriptions, outbox, { timeZone: settings.DEFAULT_TIMEZONE, alertSpam: settings.ALERT_SPAM });
+  if (!opts.dryRun) pollDeps.dispatch = (articles) => dispatcher.dispatch(articles);
   const registry = new SourceRegistry({ kv, store, fetcher, timeZone: settings.DEFAULT_TIMEZONE, loadYaml: opts.loadYaml ?? (() => readSources(settings)) });
   return {
     settings,
@@ -78,6 +94,10 @@ export async function createApp(settings: Settings, opts: AppOptions = {}): Prom
     store,
     fetcher,
     pollDeps,
+    subscriptions,
+    outbox,
+    dispatcher,
+    chatPrefs: new ChatPrefs(kv),
     async close() {
       await fetcher.close();
       await store.close();

@@ -21,7 +21,7 @@ export async function runPoll(args: string[]): Promise<number> {
   if (values.emit !== undefined && values.emit !== 'jsonl') throw new UsageError(`--emit: expected jsonl, got ${JSON.stringify(values.emit)}`);
   const settings = loadSettings();
   const file = values.sources;
-  const app = await createApp(settings, file ? { loadYaml: () => loadSources(file) } : {});
+  const app = await createApp(settings, { dryRun: values['dry-run'], ...(file ? { loadYaml: () => loadSources(file) } : {}) });
   try {
     await app.registry.load();
     const sources = app.registry.all().filter((s) => !s.paused);

@@ -125,6 +125,12 @@ const schema = z.object({
   SEEN_RETENTION_DAYS: int(1, 10_000).default(400),
   DEDUPE_WINDOW_DAYS: int(1, 365).default(30),
   FEEDS_CACHE_SECONDS: int(0, 86_400).default(60),
+  QUERY_MAX_LENGTH: int(10, 10_000).default(500),
+  SUBS_PER_SUBSCRIBER: int(1, 10_000).default(50),
+  DELIVERY_RETENTION_DAYS: int(1, 3650).default(90),
+  TELEGRAM_RATE: int(1, 10_000).default(25),
+  TELEGRAM_GROUP_RATE: int(1, 1000).default(20),
+  ALERT_FOLD_THRESHOLD: int(1, 100).default(3),
 });
 
 type Raw = z.output<typeof schema>;

@@ -48,6 +48,8 @@ export interface PollDeps {
   backoffMaxMs: number;
   /** Whether articles flagged `spam` may alert. */
   alertSpam: boolean;
+  /** Records the deliveries new articles call for (absent: nothing is recorded, as with --dry-run). */
+  dispatch?: (articles: Article[]) => Promise<unknown>;
   now?: () => Date;
   random?: () => number;
 }
@@ -341,6 +343,7 @@ async function storeItems(
   const out: StoreOutcome = { stored: [], alertable: [], corrected: [] };
   const indexEntries: IndexEntry[] = [];
   const oldest = now.getTime() - deps.retentionMs;
+  const written: Article[] = [];
   for (const article of built) {
     // No page (a list link that 404s, a challenge page): not stored, not seen; retried next poll.
     if (!article) continue;
@@ -363,11 +366,18 @@ async function storeItems(
     }
     indexEntries.push({ id: article.id, published: article.published });
     nextHashes[article.id] = hash;
+    written.push(article);
+  }
+
+  // Deliveries are recorded before the articles are marked seen: a crash in between makes the
+  // next poll record the same idempotency keys again, so nothing matched is lost or doubled.
+  const candidates = written.filter((a) => initialized && Date.parse(a.published) >= oldest && (deps.alertSpam || !a.flags.includes('spam')));
+  if (deps.dispatch && candidates.length > 0) await deps.dispatch(candidates);
+  const candidateIds = new Set(candidates.map((a) => a.id));
+  for (const article of written) {
     if (await deps.store.markSeen(article.id, deps.retentionMs)) {
       out.stored.push(article);
-      const tooOld = Date.parse(article.published) < oldest;
-      const muted = article.flags.includes('spam') && !deps.alertSpam;
-      if (initialized && !tooOld && !muted) out.alertable.push(article);
+      if (candidateIds.has(article.id)) out.alertable.push(article);
     }
   }
 

@@ -1,0 +1,154 @@
+/**
+ * The outbox: every delivery (subscriber × story × channel) is recorded in the store before
+ * anything is sent, under its idempotency key, and moves pending → sending → sent | failed.
+ *
+ * Keys: `delivery:<key>` the record (kept for the retention, then it expires);
+ * `outbox:<channel>:<shard>` the keys not yet finished, in PENDING_SHARDS lists by a hash of the
+ * subscriber, each edited under its own store lease (so finishing one delivery rewrites one
+ * short list, not every pending key). Recording is `setIfAbsent`: a story already recorded
+ * for a subscriber is never recorded twice, whatever the sources do.
+ *
+ * Crash policy (README "Delivery guarantee"): a delivery found in `sending` when a worker
+ * starts was being sent when a process died; it is sent again (at least once). So nothing
+ * matched is lost, and a duplicate is possible only for sends in flight at the crash.
+ */
+import { createHash } from 'node:crypto';
+import type { KeyValue } from '../store/keyv-store.js';
+import type { Store } from '../store/store.js';
+import type { Delivery } from '../domain/subscription.js';
+
+export type Channel = Delivery['channel'];
+
+/** Number of pending-key lists per channel. */
+export const PENDING_SHARDS = 32;
+
+/** The pending-list shard of a subscriber. */
+export function shardOf(subscriberKey: string): number {
+  return createHash('sha1').update(subscriberKey).digest().readUInt16BE(0) % PENDING_SHARDS;
+}
+
+export class Outbox {
+  constructor(
+    private readonly kv: KeyValue,
+    private readonly store: Store,
+    /** How long finished delivery records are kept (default 90 days). */
+    private readonly retentionMs: number,
+  ) {}
+
+  /** Record deliveries; returns the ones that were new (the others were recorded before). */
+  async enqueue(deliveries: Delivery[]): Promise<Delivery[]> {
+    const fresh: Delivery[] = [];
+    for (const d of deliveries) {
+      if (await this.kv.setIfAbsent(`delivery:${d.key}`, d, this.retentionMs)) fresh.push(d);
+    }
+    const byShard = new Map<string, { channel: Channel; shard: number; keys: string[] }>();
+    for (const d of fresh) {
+      const shard = shardOf(d.subscriberKey);
+      const id = `${d.channel}:${shard}`;
+      let group = byShard.get(id);
+      if (!group) byShard.set(id, (group = { channel: d.channel, shard, keys: [] }));
+      group.keys.push(d.key);
+    }
+    for (const { channel, shard, keys } of byShard.values()) {
+      await this.editPending(channel, shard, (current) => {
+        const have = new Set(current);
+        return [...current, ...keys.filter((k) => !have.has(k))];
+      });
+    }
+    return fresh;
+  }
+
+  async get(key: string): Promise<Delivery | undefined> {
+    return this.kv.get<Delivery>(`delivery:${key}`);
+  }
+
+  /** Keys not yet sent or failed (each shard oldest first). */
+  async pendingKeys(channel: Channel): Promise<string[]> {
+    const shards = await this.kv.getMany<string[]>(Array.from({ length: PENDING_SHARDS }, (_, i) => pendingKey(channel, i)));
+    return shards.flatMap((keys) => keys ?? []);
+  }
+
+  /** Number of deliveries not yet finished. */
+  async pendingCount(channel: Channel): Promise<number> {
+    return (await this.pendingKeys(channel)).length;
+  }
+
+  /** Deliveries of a channel that may be sent now (pending and past notBefore), oldest first. */
+  async due(channel: Channel, now: Date, limit = 1000): Promise<Delivery[]> {
+    const keys = await this.pendingKeys(channel);
+    const records = await this.kv.getMany<Delivery>(keys.map((k) => `delivery:${k}`));
+    const out: Delivery[] = [];
+    for (const d of records) {
+      if (!d || d.status !== 'pending') continue;
+      if (Date.parse(d.notBefore) > now.getTime()) continue;
+      out.push(d);
+    }
+    out.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    return out.slice(0, limit);
+  }
+
+  /** After a crash: everything left in `sending` goes back to pending (sent again). */
+  async recoverInFlight(channel: Channel): Promise<Delivery[]> {
+    const keys = await this.pendingKeys(channel);
+    const records = await this.kv.getMany<Delivery>(keys.map((k) => `delivery:${k}`));
+    const recovered: Delivery[] = [];
+    for (const d of records) {
+      if (d?.status === 'sending') {
+        const back = { ...d, status: 'pending' as const };
+        await this.put(back);
+        recovered.push(back);
+      }
+    }
+    return recovered;
+  }
+
+  async markSending(d: Delivery): Promise<Delivery> {
+    const next = { ...d, status: 'sending' as const, attempts: d.attempts + 1 };
+    await this.put(next);
+    return next;
+  }
+
+  async markSent(d: Delivery, now = new Date()): Promise<void> {
+    await this.put({ ...d, status: 'sent', sentAt: now.toISOString(), lastError: undefined });
+    await this.editPending(d.channel, shardOf(d.subscriberKey), (keys) => keys.filter((k) => k !== d.key));
+  }
+
+  /** Back to pending, not before `notBefore` (a retry after a transient failure). */
+  async retryLater(d: Delivery, notBefore: Date, error: string): Promise<void> {
+    await this.put({ ...d, status: 'pending', notBefore: notBefore.toISOString(), lastError: error });
+  }
+
+  async markFailed(d: Delivery, error: string): Promise<void> {
+    await this.put({ ...d, status: 'failed', lastError: error });
+    await this.editPending(d.channel, shardOf(d.subscriberKey), (keys) => keys.filter((k) => k !== d.key));
+  }
+
+  /** Drop every unfinished delivery of a subscriber (unsubscribe all, /forget). */
+  async dropSubscriber(channel: Channel, subscriberKey: string): Promise<number> {
+    const shard = shardOf(subscriberKey);
+    const prefix = `${channel}:${subscriberKey}:`;
+    let dropped: string[] = [];
+    await this.editPending(channel, shard, (current) => {
+      dropped = current.filter((k) => k.startsWith(prefix));
+      return current.filter((k) => !k.startsWith(prefix));
+    });
+    await this.kv.deleteMany(dropped.map((k) => `delivery:${k}`));
+    return dropped.length;
+  }
+
+  private async put(d: Delivery): Promise<void> {
+    await this.kv.set(`delivery:${d.key}`, d, this.retentionMs);
+  }
+
+  private async editPending(channel: Channel, shard: number, edit: (keys: string[]) => string[]): Promise<void> {
+    const key = pendingKey(channel, shard);
+    await this.store.withLock(key, 10_000, async () => {
+      const current = (await this.kv.get<string[]>(key)) ?? [];
+      await this.kv.set(key, edit(current));
+    });
+  }
+}
+
+function pendingKey(channel: Channel, shard: number): string {
+  return `outbox:${channel}:${shard}`;
+}

@@ -1,0 +1,56 @@
+/**
+ * Keyword subscriptions and the deliveries they produce.
+ */
+
+export type Subscriber = { kind: 'telegram'; chatId: number } | { kind: 'email'; address: string };
+
+export type DisplayScript = 'original' | 'hans' | 'hant';
+
+export interface Subscription {
+  id: string;
+  subscriber: Subscriber;
+  /** `tg:<chatId>` or `mail:<address>`: one key per chat or address. */
+  subscriberKey: string;
+  /** The query as the user typed it (parsed again when matchers are compiled). */
+  query: string;
+  /** `instant` (default) or `digest` at `digestAt` (HH:MM) in `timeZone`. */
+  mode: 'instant' | 'digest';
+  digestAt?: string;
+  timeZone?: string;
+  script: DisplayScript;
+  paused: boolean;
+  /** Why it is paused: `user`, `blocked` (403 / chat not found), `bounced`, … */
+  pausedReason?: string;
+  /** Who created it: `telegram:<userId>`, `cli`, `web`. */
+  createdBy: string;
+  createdAt: string;
+  /** Private feed token of this subscription (`/feeds/sub/TOKEN.atom`). */
+  feedToken: string;
+}
+
+export function subscriberKey(s: Subscriber): string {
+  return s.kind === 'telegram' ? `tg:${s.chatId}` : `mail:${s.address.toLowerCase()}`;
+}
+
+/** A delivery moves pending → sending → sent | failed. */
+export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed';
+
+export interface Delivery {
+  /** Idempotency key: `<channel>:<subscriberKey>:<storyKey>`. */
+  key: string;
+  channel: 'telegram' | 'email';
+  subscriberKey: string;
+  subscriber: Subscriber;
+  /** The subscription(s) that matched, for the message (query names, stop buttons). */
+  subscriptionIds: string[];
+  /** The article to announce, and its story (the earliest copy's URL, or its own). */
+  articleId: string;
+  storyKey: string;
+  status: DeliveryStatus;
+  attempts: number;
+  createdAt: string;
+  /** Not before this instant (backoff, retry_after, digest time). */
+  notBefore: string;
+  lastError?: string;
+  sentAt?: string;
+}

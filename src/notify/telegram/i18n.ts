@@ -1,0 +1,346 @@
+/**
+ * Every word the bot says, in Chinese and English. Replies are in Chinese when the sender's
+ * Telegram `language_code` starts with `zh` and in English otherwise (`langFor`); alerts and
+ * channel replies, which have no sender, use the chat's last known language (see
+ * chat-prefs.ts), else Chinese, the language of the news itself.
+ *
+ * Each entry is Telegram HTML: functions escape every argument they are given, so callers
+ * pass raw values (queries, titles, source names, error texts) and never escape twice.
+ * Command descriptions (`commands`) are plain text, as `setMyCommands` wants them.
+ */
+import { escapeHtml as e } from './html.js';
+
+export type Lang = 'zh' | 'en';
+
+/** `zh…` → Chinese, any other code → English, no code → undefined (the caller decides). */
+export function langFor(languageCode: string | undefined): Lang | undefined {
+  if (languageCode === undefined || languageCode === '') return undefined;
+  return languageCode.toLowerCase().startsWith('zh') ? 'zh' : 'en';
+}
+
+export type CommandName =
+  | 'start'
+  | 'help'
+  | 'sub'
+  | 'unsub'
+  | 'list'
+  | 'pause'
+  | 'resume'
+  | 'digest'
+  | 'preview'
+  | 'script'
+  | 'feed'
+  | 'forget'
+  | 'sources'
+  | 'stats'
+  | 'addsource'
+  | 'delsource'
+  | 'pausesource'
+  | 'resumesource';
+
+export interface SubscriptionLine {
+  index: number;
+  id: string;
+  query: string;
+  mode: 'instant' | 'digest';
+  digestAt?: string;
+  timeZone: string;
+  paused: boolean;
+  pausedReason?: string;
+}
+
+export interface SourceLine {
+  id: string;
+  name: string;
+  status: string;
+  lastSuccess: string | null;
+  errors: number;
+  items: number | null;
+  lastError: string | null;
+}
+
+export interface StatsView {
+  subscriptions: number;
+  chats: number;
+  pausedChats: { chat: string; reason: string; count: number }[];
+  pending: number;
+  sent: number;
+  failed: number;
+}
+
+export interface Strings {
+  commands: Record<CommandName, string>;
+  start(pausedCount: number): string;
+  help(isAdmin: boolean): string;
+  failed: string;
+  adminOnly: string;
+  chatAdminOnly: string;
+  usage(example: string): string;
+  queryError(message: string, position: number, query: string): string;
+  limitReached(count: number, limit: number): string;
+  subscribed(described: string, matched: number, recent: number): string;
+  alreadySubscribed(described: string): string;
+  subscribedPausedNote: string;
+  subscribedDigestNote(at: string, timeZone: string): string;
+  unsubPick: string;
+  unsubMore(count: number): string;
+  noSubscriptions: string;
+  unsubscribed(query: string): string;
+  subscriptionGone: string;
+  listHeader(count: number): string;
+  listLine(line: SubscriptionLine): string;
+  listFooter: string;
+  paused(count: number): string;
+  resumed(count: number): string;
+  digestOn(count: number, at: string, timeZone: string): string;
+  digestOff(count: number): string;
+  digestBadTime(value: string): string;
+  digestBadZone(value: string): string;
+  previewHeader(matched: number, recent: number, shown: number): string;
+  previewNone(recent: number): string;
+  scriptSet(count: number, script: 'original' | 'hans' | 'hant'): string;
+  feed(url: string, count: number): string;
+  forgetConfirm(count: number): string;
+  forgetYes: string;
+  forgetNo: string;
+  forgotten(subscriptions: number, pending: number): string;
+  forgetCancelled: string;
+  sourcesHeader(count: number): string;
+  sourceLine(line: SourceLine): string;
+  noSources: string;
+  stats(view: StatsView): string;
+  sourceAdded(id: string, name: string, url: string): string;
+  sourceRefused(error: string): string;
+  sourceRemoved(id: string): string;
+  sourcePaused(id: string): string;
+  sourceResumed(id: string): string;
+  sourceNotFound(id: string): string;
+  alertOpen: string;
+  alertStop(query: string): string;
+  alertSubscription: string;
+  alsoReportedBy: string;
+  digestTitle(count: number, query: string): string;
+  digestTitleMany(count: number): string;
+  stopped(query: string): string;
+  chatPausedNotice(chat: string, count: number, reason: string): string;
+}
+
+function pausedReason(lang: Lang, reason: string | undefined): string {
+  const zh: Record<string, string> = { user: '已手动暂停', blocked: '机器人被屏蔽或移出', bounced: '退信' };
+  const en: Record<string, string> = { user: 'paused by you', blocked: 'the bot was blocked or removed', bounced: 'bounced' };
+  const table = lang === 'zh' ? zh : en;
+  return table[reason ?? 'user'] ?? reason ?? table.user!;
+}
+
+function caret(query: string, position: number): string {
+  const chars = Array.from(query);
+  const before = chars.slice(0, Math.max(0, position - 1)).join('');
+  const at = chars[position - 1] ?? '';
+  const after = chars.slice(position).join('');
+  return `<code>${e(before)}</code><b>→${e(at || ' ')}</b><code>${e(after)}</code>`;
+}
+
+const zh: Strings = {
+  commands: {
+    start: '介绍 tidings 以及如何开始',
+    help: '全部命令与查询语法',
+    sub: '订阅关键词：/sub 科技援疆',
+    unsub: '取消订阅（点选）',
+    list: '本聊天的订阅',
+    pause: '暂停所有提醒',
+    resume: '恢复提醒',
+    digest: '每日摘要：/digest daily@08:00 或 off',
+    preview: '试一试查询：/preview 风力发电',
+    script: '字形：/script original|hans|hant',
+    feed: '本聊天的私人订阅源网址',
+    forget: '删除本聊天的全部数据',
+    sources: '管理员：来源状态',
+    stats: '管理员：统计',
+    addsource: '管理员：添加来源 URL [标签]',
+    delsource: '管理员：删除来源 ID',
+    pausesource: '管理员：暂停来源 ID',
+    resumesource: '管理员：恢复来源 ID',
+  },
+  start: (paused) =>
+    `<b>tidings</b> 监测各地科技新闻（政府网站、省级媒体、订阅源），文章匹配你的关键词时即时提醒，同一新闻只提醒一次。\n\n` +
+    `先订阅一个关键词：\n<code>/sub 科技援疆</code>\n<code>/sub "风力发电" OR 光伏 -招聘</code>\n\n` +
+    `用 /preview 先试查询，/list 查看订阅，/help 查看全部命令。` +
+    (paused > 0 ? `\n\n本聊天有 ${paused} 个订阅已暂停，发送 /resume 恢复。` : ''),
+  help: (isAdmin) =>
+    `<b>命令</b>\n` +
+    `/sub 查询 — 订阅（立即生效）\n/unsub — 取消订阅\n/list — 查看订阅\n/preview 查询 — 看看最近哪些文章会匹配\n` +
+    `/pause、/resume — 暂停、恢复提醒\n/digest daily@08:00 — 改为每日摘要（/digest off 恢复即时）\n` +
+    `/script hans|hant|original — 简体、繁体或原文\n/feed — 私人订阅源（Atom）\n/forget — 删除本聊天的全部数据\n\n` +
+    `<b>查询语法</b>\n<code>科技援疆</code> 词 · <code>"国家风力发电技术创新中心"</code> 短语\n` +
+    `<code>A B</code> 同时包含 · <code>A OR B</code> 任一 · <code>-A</code> 排除 · <code>( … )</code> 分组\n` +
+    `<code>title:A</code> 仅标题 · <code>source:ID</code> 来源 · <code>tag:标签</code>\n简繁、全半角、大小写均不敏感。` +
+    (isAdmin ? `\n\n<b>管理员</b>\n/sources /stats /addsource URL [标签] /delsource ID /pausesource ID /resumesource ID` : ''),
+  failed: '出错了，请稍后再试。',
+  adminOnly: '此命令仅限 tidings 管理员使用，未做任何更改。',
+  chatAdminOnly: '只有本群或频道的管理员可以更改订阅，未做任何更改。',
+  usage: (example) => `用法：<code>${e(example)}</code>`,
+  queryError: (message, position, query) => `查询有误（第 ${position} 个字符）：${e(message)}\n${caret(query, position)}`,
+  limitReached: (count, limit) => `订阅数已达上限（${count}/${limit}），请先用 /unsub 删除一个。`,
+  subscribed: (described, matched, recent) =>
+    `已订阅：<code>${e(described)}</code>\n最近 ${recent} 篇文章中有 ${matched} 篇会匹配。新文章匹配时会提醒你。`,
+  alreadySubscribed: (described) => `已有此订阅：<code>${e(described)}</code>`,
+  subscribedPausedNote: '注意：本聊天的提醒已暂停，发送 /resume 恢复。',
+  subscribedDigestNote: (at, tz) => `提醒以每日摘要发送（${e(at)}，${e(tz)}）。`,
+  unsubPick: '点选要取消的订阅：',
+  unsubMore: (count) => `（另有 ${count} 个未列出，可用 <code>/unsub ID</code> 删除）`,
+  noSubscriptions: '本聊天还没有订阅。发送 <code>/sub 关键词</code> 添加。',
+  unsubscribed: (query) => `已取消订阅：<code>${e(query)}</code>`,
+  subscriptionGone: '本聊天没有这个订阅（可能已被删除）。',
+  listHeader: (count) => `<b>本聊天的订阅（${count}）</b>`,
+  listLine: (l) =>
+    `${l.index}. <code>${e(l.query)}</code> — ` +
+    (l.paused ? `已暂停（${e(pausedReason('zh', l.pausedReason))}）` : l.mode === 'digest' ? `每日摘要 ${e(l.digestAt ?? '')}（${e(l.timeZone)}）` : '即时') +
+    ` · <code>${e(l.id)}</code>`,
+  listFooter: '/unsub 取消 · /feed 私人订阅源 · /digest 摘要 · /pause 暂停',
+  paused: (count) => `已暂停 ${count} 个订阅。发送 /resume 恢复。`,
+  resumed: (count) => `已恢复 ${count} 个订阅。`,
+  digestOn: (count, at, tz) => `${count} 个订阅改为每日摘要，时间 ${e(at)}（${e(tz)}）。/digest off 恢复即时提醒。`,
+  digestOff: (count) => `${count} 个订阅恢复即时提醒。`,
+  digestBadTime: (value) => `看不懂时间 <code>${e(value)}</code>。用法：<code>/digest daily@08:00</code> 或 <code>/digest off</code>`,
+  digestBadZone: (value) => `未知时区 <code>${e(value)}</code>，例如 <code>Asia/Shanghai</code>。`,
+  previewHeader: (matched, recent, shown) => `最近 ${recent} 篇文章中有 ${matched} 篇匹配${matched > shown ? `，显示最新 ${shown} 篇` : ''}：`,
+  previewNone: (recent) => `最近 ${recent} 篇文章中没有匹配的。`,
+  scriptSet: (count, script) => `${count} 个订阅的提醒将以${script === 'hans' ? '简体' : script === 'hant' ? '繁体' : '原文字形'}显示。`,
+  feed: (url, count) => `本聊天全部订阅（${count} 个）的私人订阅源，请勿公开：\n${e(url)}`,
+  forgetConfirm: (count) => `删除本聊天的全部数据：${count} 个订阅、私人订阅源网址和待发送的提醒？此操作无法撤销。`,
+  forgetYes: '全部删除',
+  forgetNo: '取消',
+  forgotten: (subs, pending) => `已删除 ${subs} 个订阅、私人订阅源网址和 ${pending} 条待发送的提醒。`,
+  forgetCancelled: '已取消，未做任何更改。',
+  sourcesHeader: (count) => `<b>来源（${count}）</b>`,
+  sourceLine: (l) =>
+    `${l.status === 'ok' ? '✅' : l.status === 'failing' ? '❌' : l.status === 'paused' ? '⏸' : '…'} <code>${e(l.id)}</code> ${e(l.name)}\n` +
+    `   上次成功 ${e(l.lastSuccess ?? '从未')} · 连续错误 ${l.errors} · 条目 ${l.items ?? '—'}` +
+    (l.lastError ? `\n   ${e(l.lastError)}` : ''),
+  noSources: '没有来源。',
+  stats: (v) =>
+    `<b>统计</b>\n订阅 ${v.subscriptions} · 聊天 ${v.chats}\n提醒：待发送 ${v.pending} · 已发送 ${v.sent} · 失败 ${v.failed}\n` +
+    (v.pausedChats.length === 0
+      ? '没有暂停的聊天。'
+      : `暂停的聊天（${v.pausedChats.length}）：\n${v.pausedChats.map((p) => `<code>${e(p.chat)}</code> ${p.count} 个订阅 — ${e(pausedReason('zh', p.reason))}`).join('\n')}`),
+  sourceAdded: (id, name, url) => `已添加来源 <code>${e(id)}</code> ${e(name)}\n${e(url)}`,
+  sourceRefused: (error) => `未添加：${e(error)}`,
+  sourceRemoved: (id) => `已删除来源 <code>${e(id)}</code>。`,
+  sourcePaused: (id) => `已暂停来源 <code>${e(id)}</code>。`,
+  sourceResumed: (id) => `已恢复来源 <code>${e(id)}</code>。`,
+  sourceNotFound: (id) => `没有来源 <code>${e(id)}</code>（/sources 查看全部）。`,
+  alertOpen: '阅读原文',
+  alertStop: (query) => `退订：${query}`,
+  alertSubscription: '订阅',
+  alsoReportedBy: '其他报道',
+  digestTitle: (count, query) => `「${e(query)}」有 ${count} 篇新文章`,
+  digestTitleMany: (count) => `${count} 篇新文章`,
+  stopped: (query) => `已退订：${query}`,
+  chatPausedNotice: (chat, count, reason) => `聊天 <code>${e(chat)}</code> 的 ${count} 个订阅已暂停：${e(reason)}`,
+};
+
+const en: Strings = {
+  commands: {
+    start: 'What tidings does and how to begin',
+    help: 'All commands and the query syntax',
+    sub: 'Subscribe to a query: /sub 科技援疆',
+    unsub: 'Remove a subscription (tap to choose)',
+    list: "This chat's subscriptions",
+    pause: 'Pause all alerts',
+    resume: 'Resume alerts',
+    digest: 'Daily digest: /digest daily@08:00 or off',
+    preview: 'Try a query: /preview 风力发电',
+    script: 'Script: /script original|hans|hant',
+    feed: "This chat's private feed URL",
+    forget: 'Delete everything kept about this chat',
+    sources: 'Admin: source health',
+    stats: 'Admin: statistics',
+    addsource: 'Admin: add a source URL [tags]',
+    delsource: 'Admin: delete source ID',
+    pausesource: 'Admin: pause source ID',
+    resumesource: 'Admin: resume source ID',
+  },
+  start: (paused) =>
+    `<b>tidings</b> watches Chinese regional science-and-technology news (government sites, provincial dailies, feeds) and alerts you when an article matches your keywords — once per story, however many sites carry it.\n\n` +
+    `Begin with a subscription:\n<code>/sub 科技援疆</code>\n<code>/sub "风力发电" OR 光伏 -招聘</code>\n\n` +
+    `Try a query first with /preview, see yours with /list; /help lists everything.` +
+    (paused > 0 ? `\n\n${paused} subscription${paused === 1 ? ' is' : 's are'} paused in this chat; send /resume to get alerts again.` : ''),
+  help: (isAdmin) =>
+    `<b>Commands</b>\n` +
+    `/sub QUERY — subscribe (at once)\n/unsub — remove a subscription\n/list — your subscriptions\n/preview QUERY — which recent articles a query matches\n` +
+    `/pause, /resume — pause or resume alerts\n/digest daily@08:00 — one digest a day (/digest off: instant again)\n` +
+    `/script hans|hant|original — Simplified, Traditional or as published\n/feed — a private Atom feed\n/forget — delete everything about this chat\n\n` +
+    `<b>Queries</b>\n<code>科技援疆</code> term · <code>"国家风力发电技术创新中心"</code> phrase\n` +
+    `<code>A B</code> both · <code>A OR B</code> either · <code>-A</code> not · <code>( … )</code> groups\n` +
+    `<code>title:A</code> title only · <code>source:ID</code> · <code>tag:TAG</code>\nScript (简/繁), width and case do not matter.` +
+    (isAdmin ? `\n\n<b>Admin</b>\n/sources /stats /addsource URL [tags] /delsource ID /pausesource ID /resumesource ID` : ''),
+  failed: 'Something went wrong on our side; please try again in a minute.',
+  adminOnly: 'This command is for tidings admins only. Nothing was changed.',
+  chatAdminOnly: "Only this chat's admins can change its subscriptions. Nothing was changed.",
+  usage: (example) => `Usage: <code>${e(example)}</code>`,
+  queryError: (message, position, query) => `That query does not work (character ${position}): ${e(message)}\n${caret(query, position)}`,
+  limitReached: (count, limit) => `This chat has ${count}/${limit} subscriptions, the most it may have. Remove one with /unsub first.`,
+  subscribed: (described, matched, recent) =>
+    `Subscribed: <code>${e(described)}</code>\nIt would have matched ${matched} of the last ${recent} articles. You will get an alert when a new one matches.`,
+  alreadySubscribed: (described) => `Already subscribed: <code>${e(described)}</code>`,
+  subscribedPausedNote: 'Note: alerts are paused in this chat; send /resume to get them.',
+  subscribedDigestNote: (at, tz) => `Alerts come as a daily digest at ${e(at)} (${e(tz)}).`,
+  unsubPick: 'Tap the subscription to remove:',
+  unsubMore: (count) => `(${count} more not shown; remove one with <code>/unsub ID</code>)`,
+  noSubscriptions: 'This chat has no subscriptions yet. Add one with <code>/sub QUERY</code>.',
+  unsubscribed: (query) => `Removed: <code>${e(query)}</code>`,
+  subscriptionGone: 'This chat has no such subscription (it may have been removed already).',
+  listHeader: (count) => `<b>Subscriptions of this chat (${count})</b>`,
+  listLine: (l) =>
+    `${l.index}. <code>${e(l.query)}</code> — ` +
+    (l.paused ? `paused (${e(pausedReason('en', l.pausedReason))})` : l.mode === 'digest' ? `daily digest at ${e(l.digestAt ?? '')} (${e(l.timeZone)})` : 'instant') +
+    ` · <code>${e(l.id)}</code>`,
+  listFooter: '/unsub removes one · /feed private feed · /digest daily digest · /pause',
+  paused: (count) => `Paused ${count} subscription${count === 1 ? '' : 's'}. Send /resume to get alerts again.`,
+  resumed: (count) => `Resumed ${count} subscription${count === 1 ? '' : 's'}.`,
+  digestOn: (count, at, tz) => `${count} subscription${count === 1 ? '' : 's'} now come as a daily digest at ${e(at)} (${e(tz)}). /digest off: instant alerts again.`,
+  digestOff: (count) => `${count} subscription${count === 1 ? '' : 's'} back to instant alerts.`,
+  digestBadTime: (value) => `I cannot read the time <code>${e(value)}</code>. Use <code>/digest daily@08:00</code> or <code>/digest off</code>.`,
+  digestBadZone: (value) => `Unknown time zone <code>${e(value)}</code>; for example <code>Asia/Shanghai</code>.`,
+  previewHeader: (matched, recent, shown) => `${matched} of the last ${recent} articles match${matched > shown ? `; the newest ${shown}` : ''}:`,
+  previewNone: (recent) => `None of the last ${recent} articles matches.`,
+  scriptSet: (count, script) =>
+    `Alerts of ${count} subscription${count === 1 ? '' : 's'} are now shown ${script === 'hans' ? 'in Simplified Chinese' : script === 'hant' ? 'in Traditional Chinese' : 'as published'}.`,
+  feed: (url, count) => `The private feed of all ${count} subscription${count === 1 ? '' : 's'} of this chat (keep it to yourself):\n${e(url)}`,
+  forgetConfirm: (count) => `Delete everything about this chat: ${count} subscription${count === 1 ? '' : 's'}, the private feed URL and alerts not yet sent? This cannot be undone.`,
+  forgetYes: 'Delete everything',
+  forgetNo: 'Cancel',
+  forgotten: (subs, pending) => `Deleted ${subs} subscription${subs === 1 ? '' : 's'}, the private feed URL and ${pending} alert${pending === 1 ? '' : 's'} not yet sent.`,
+  forgetCancelled: 'Cancelled; nothing was changed.',
+  sourcesHeader: (count) => `<b>Sources (${count})</b>`,
+  sourceLine: (l) =>
+    `${l.status === 'ok' ? '✅' : l.status === 'failing' ? '❌' : l.status === 'paused' ? '⏸' : '…'} <code>${e(l.id)}</code> ${e(l.name)}\n` +
+    `   last success ${e(l.lastSuccess ?? 'never')} · errors in a row ${l.errors} · items ${l.items ?? '—'}` +
+    (l.lastError ? `\n   ${e(l.lastError)}` : ''),
+  noSources: 'There are no sources.',
+  stats: (v) =>
+    `<b>Statistics</b>\nsubscriptions ${v.subscriptions} · chats ${v.chats}\nalerts: pending ${v.pending} · sent ${v.sent} · failed ${v.failed}\n` +
+    (v.pausedChats.length === 0
+      ? 'No chat is paused.'
+      : `Paused chats (${v.pausedChats.length}):\n${v.pausedChats.map((p) => `<code>${e(p.chat)}</code> ${p.count} subscription${p.count === 1 ? '' : 's'} — ${e(pausedReason('en', p.reason))}`).join('\n')}`),
+  sourceAdded: (id, name, url) => `Added source <code>${e(id)}</code> ${e(name)}\n${e(url)}`,
+  sourceRefused: (error) => `Not added: ${e(error)}`,
+  sourceRemoved: (id) => `Deleted source <code>${e(id)}</code>.`,
+  sourcePaused: (id) => `Paused source <code>${e(id)}</code>.`,
+  sourceResumed: (id) => `Resumed source <code>${e(id)}</code>.`,
+  sourceNotFound: (id) => `There is no source <code>${e(id)}</code> (see /sources).`,
+  alertOpen: 'Open',
+  alertStop: (query) => `Stop: ${query}`,
+  alertSubscription: 'Subscription',
+  alsoReportedBy: 'Also reported by',
+  digestTitle: (count, query) => `${count} new article${count === 1 ? '' : 's'} for ${e(query)}`,
+  digestTitleMany: (count) => `${count} new article${count === 1 ? '' : 's'}`,
+  stopped: (query) => `Stopped: ${query}`,
+  chatPausedNotice: (chat, count, reason) => `Paused ${count} subscription${count === 1 ? '' : 's'} of chat <code>${e(chat)}</code>: ${e(reason)}`,
+};
+
+const tables: Record<Lang, Strings> = { zh, en };
+
+export function strings(lang: Lang): Strings {
+  return tables[lang];
+}

@@ -1,0 +1,185 @@
+/**
+ * Subscriptions in the store.
+ *
+ * Keys: `sub:<id>` the subscription; `subs:of:<subscriberKey>` the ids of one chat or
+ * address; `subs:all` every id; `subs:token:<token>` → subscription id (private feeds);
+ * `subs:chat-token:<subscriberKey>` / `subs:token-chat:<token>` the one token a chat or
+ * address has for all its subscriptions together; `subs:version` changes on every edit (the
+ * matcher is recompiled when it does). The id lists are edited under a store lease, since
+ * the bot, the CLI and the web page may write at once.
+ */
+import { randomBytes } from 'node:crypto';
+import type { KeyValue } from '../store/keyv-store.js';
+import type { Store } from '../store/store.js';
+import { subscriberKey, type DisplayScript, type Subscriber, type Subscription } from '../domain/subscription.js';
+import { parseQuery } from '../match/query.js';
+
+type QueryLimits = NonNullable<Parameters<typeof parseQuery>[1]>;
+
+export class SubscriptionLimitError extends Error {
+  override readonly name = 'SubscriptionLimitError';
+  constructor(
+    message: string,
+    readonly count: number,
+    readonly limit: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface NewSubscription {
+  subscriber: Subscriber;
+  query: string;
+  mode?: 'instant' | 'digest';
+  digestAt?: string;
+  timeZone?: string;
+  script?: DisplayScript;
+  createdBy: string;
+}
+
+export interface SubscriptionLimits extends QueryLimits {
+  /** Subscriptions one chat or address may have (default 50). */
+  perSubscriber: number;
+}
+
+function token(): string {
+  return randomBytes(18).toString('base64url');
+}
+
+export class SubscriptionStore {
+  constructor(
+    private readonly kv: KeyValue,
+    private readonly store: Store,
+    private readonly limits: SubscriptionLimits,
+  ) {}
+
+  /** Validates the query (QueryError) and the per-subscriber cap (SubscriptionLimitError). */
+  async add(input: NewSubscription, now = new Date()): Promise<Subscription> {
+    parseQuery(input.query, this.limits);
+    const key = subscriberKey(input.subscriber);
+    return this.store.withLock(`subs:${key}`, 5000, async () => {
+      const ids = await this.idsOf(key);
+      if (ids.length >= this.limits.perSubscriber) {
+        throw new SubscriptionLimitError(`at most ${this.limits.perSubscriber} subscriptions per chat or address (${ids.length}/${this.limits.perSubscriber})`, ids.length, this.limits.perSubscriber);
+      }
+      const existing = (await this.getMany(ids)).find((s) => s.query.trim() === input.query.trim());
+      if (existing) return existing;
+      const sub: Subscription = {
+        id: randomBytes(6).toString('base64url').replace(/[-_]/g, 'x'),
+        subscriber: input.subscriber,
+        subscriberKey: key,
+        query: input.query.trim(),
+        mode: input.mode ?? 'instant',
+        digestAt: input.digestAt,
+        timeZone: input.timeZone,
+        script: input.script ?? 'original',
+        paused: false,
+        createdBy: input.createdBy,
+        createdAt: now.toISOString(),
+        feedToken: token(),
+      };
+      await this.kv.set(`sub:${sub.id}`, sub);
+      await this.kv.set(`subs:token:${sub.feedToken}`, sub.id);
+      await this.kv.set(`subs:of:${key}`, [...ids, sub.id]);
+      await this.editAll((all) => [...all, sub.id]);
+      return sub;
+    });
+  }
+
+  async get(id: string): Promise<Subscription | undefined> {
+    return this.kv.get<Subscription>(`sub:${id}`);
+  }
+
+  async getMany(ids: string[]): Promise<Subscription[]> {
+    return (await this.kv.getMany<Subscription>(ids.map((id) => `sub:${id}`))).filter((s): s is Subscription => s !== undefined);
+  }
+
+  async idsOf(key: string): Promise<string[]> {
+    return (await this.kv.get<string[]>(`subs:of:${key}`)) ?? [];
+  }
+
+  async listOf(subscriber: Subscriber | string): Promise<Subscription[]> {
+    const key = typeof subscriber === 'string' ? subscriber : subscriberKey(subscriber);
+    return this.getMany(await this.idsOf(key));
+  }
+
+  async all(): Promise<Subscription[]> {
+    return this.getMany((await this.kv.get<string[]>('subs:all')) ?? []);
+  }
+
+  async byToken(feedToken: string): Promise<Subscription | undefined> {
+    const id = await this.kv.get<string>(`subs:token:${feedToken}`);
+    return id ? this.get(id) : undefined;
+  }
+
+  /** The one token of a chat or address for all its subscriptions together. */
+  async subscriberToken(key: string): Promise<string> {
+    const existing = await this.kv.get<string>(`subs:chat-token:${key}`);
+    if (existing) return existing;
+    const fresh = token();
+    if (await this.kv.setIfAbsent(`subs:chat-token:${key}`, fresh)) {
+      await this.kv.set(`subs:token-chat:${fresh}`, key);
+      return fresh;
+    }
+    return (await this.kv.get<string>(`subs:chat-token:${key}`))!;
+  }
+
+  async subscriberByToken(feedToken: string): Promise<string | undefined> {
+    return this.kv.get<string>(`subs:token-chat:${feedToken}`);
+  }
+
+  /** Remove one subscription; only its owner (the same subscriber key) may. */
+  async remove(id: string, ownerKey?: string): Promise<Subscription | undefined> {
+    const sub = await this.get(id);
+    if (!sub || (ownerKey !== undefined && sub.subscriberKey !== ownerKey)) return undefined;
+    await this.store.withLock(`subs:${sub.subscriberKey}`, 5000, async () => {
+      const ids = await this.idsOf(sub.subscriberKey);
+      await this.kv.set(`subs:of:${sub.subscriberKey}`, ids.filter((x) => x !== id));
+      await this.kv.delete(`sub:${id}`);
+      await this.kv.delete(`subs:token:${sub.feedToken}`);
+      await this.editAll((all) => all.filter((x) => x !== id));
+    });
+    return sub;
+  }
+
+  /** Remove everything kept about a chat or address (subscriptions, tokens). */
+  async forget(key: string): Promise<number> {
+    const subs = await this.listOf(key);
+    for (const s of subs) await this.remove(s.id);
+    const chatToken = await this.kv.get<string>(`subs:chat-token:${key}`);
+    if (chatToken) await this.kv.deleteMany([`subs:chat-token:${key}`, `subs:token-chat:${chatToken}`]);
+    await this.kv.delete(`subs:of:${key}`);
+    return subs.length;
+  }
+
+  /** Apply a change to every subscription of a subscriber (pause, resume, digest, script). */
+  async updateAllOf(key: string, change: (s: Subscription) => Subscription): Promise<Subscription[]> {
+    const subs = await this.listOf(key);
+    const out = subs.map(change);
+    for (const s of out) await this.kv.set(`sub:${s.id}`, s);
+    await this.bump();
+    return out;
+  }
+
+  async update(sub: Subscription): Promise<void> {
+    await this.kv.set(`sub:${sub.id}`, sub);
+    await this.bump();
+  }
+
+  /** Changes whenever any subscription changes (matchers recompile on it). */
+  async version(): Promise<string> {
+    return (await this.kv.get<string>('subs:version')) ?? '0';
+  }
+
+  private async bump(): Promise<void> {
+    await this.kv.set('subs:version', `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`);
+  }
+
+  private async editAll(edit: (ids: string[]) => string[]): Promise<void> {
+    await this.store.withLock('subs:all', 5000, async () => {
+      const all = (await this.kv.get<string[]>('subs:all')) ?? [];
+      await this.kv.set('subs:all', edit(all));
+    });
+    await this.bump();
+  }
+}
