@@ -119,6 +119,8 @@ export interface Strings {
   alertStop(query: string): string;
   alertSubscription: string;
   alsoReportedBy: string;
+  /** A folded alert lists only the first articles: how many more there are. */
+  alertMore(count: number): string;
   digestTitle(count: number, query: string): string;
   digestTitleMany(count: number): string;
   stopped(query: string): string;
@@ -233,6 +235,7 @@ const zh: Strings = {
   alertStop: (query) => `退订：${query}`,
   alertSubscription: '订阅',
   alsoReportedBy: '其他报道',
+  alertMore: (count) => `……另有 ${count} 篇`,
   digestTitle: (count, query) => `「${e(query)}」有 ${count} 篇新文章`,
   digestTitleMany: (count) => `${count} 篇新文章`,
   stopped: (query) => `已退订：${query}`,
@@ -333,6 +336,7 @@ const en: Strings = {
   alertStop: (query) => `Stop: ${query}`,
   alertSubscription: 'Subscription',
   alsoReportedBy: 'Also reported by',
+  alertMore: (count) => `…and ${count} more`,
   digestTitle: (count, query) => `${count} new article${count === 1 ? '' : 's'} for ${e(query)}`,
   digestTitleMany: (count) => `${count} new article${count === 1 ? '' : 's'}`,
   stopped: (query) => `Stopped: ${query}`,
