@@ -1,0 +1,64 @@
+/**
+ * "Also reported by": the other sources that carried the story an alert announces.
+ *
+ * Copies of one story share a story key, `duplicateOf ?? url` (see dedupe/story-index.ts:
+ * every later copy points at the earliest copy's URL, and the earliest has none). The store
+ * has no list of a story's copies, but the story index keeps what finds them: the MinHash
+ * bands of every article within the dedupe window. The article's fingerprint is computed
+ * again from the same text the index used, its band members are the candidates (plus the
+ * earliest copy, found by its URL), and the candidates whose story key is the article's
+ * are its copies. Read-only: nothing is written.
+ */
+import type { Article } from '../domain/article.js';
+import { urlKey } from '../dedupe/article-id.js';
+import { bandKeys, fingerprint } from '../dedupe/minhash.js';
+import { matchForm } from '../normalize/fold-width.js';
+import type { Store } from '../store/store.js';
+
+export interface StoryCopyRef {
+  sourceId: string;
+  sourceName: string;
+  url: string;
+}
+
+/** The story an article belongs to: the earliest copy's URL (its own when it is the earliest). */
+export function storyKeyOf(article: Pick<Article, 'url' | 'duplicateOf'>): string {
+  return article.duplicateOf ?? article.url;
+}
+
+function byPublished(a: Article, b: Article): number {
+  const d = Date.parse(a.published) - Date.parse(b.published);
+  if (d !== 0 && !Number.isNaN(d)) return d;
+  return Date.parse(a.storedAt) - Date.parse(b.storedAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/**
+ * The other sources' copies of `article`'s story, earliest first, one per source (never the
+ * article's own source). `sourceNames` maps source ids to display names; an unknown id is
+ * shown as itself.
+ */
+export async function alsoReportedBy(store: Store, article: Article, sourceNames: Readonly<Record<string, string>>): Promise<StoryCopyRef[]> {
+  const key = storyKeyOf(article);
+  const candidates = new Set<string>();
+  // The same text linkStory fingerprinted (pipeline/poll-source.ts).
+  const fp = fingerprint(matchForm(`${article.title}\n${article.text}`));
+  if (fp) for (const id of await store.lshMembers(bandKeys(fp))) candidates.add(id);
+  if (article.duplicateOf) {
+    const earliest = await store.urlOwner(urlKey(article.duplicateOf));
+    if (earliest) candidates.add(earliest);
+  }
+  candidates.delete(article.id);
+  if (candidates.size === 0) return [];
+
+  const copies = (await store.getArticles([...candidates]))
+    .filter((a) => a.id !== article.id && a.url !== article.url && a.sourceId !== article.sourceId && storyKeyOf(a) === key)
+    .sort(byPublished);
+  const out: StoryCopyRef[] = [];
+  const seen = new Set<string>();
+  for (const c of copies) {
+    if (seen.has(c.sourceId)) continue;
+    seen.add(c.sourceId);
+    out.push({ sourceId: c.sourceId, sourceName: sourceNames[c.sourceId] ?? c.sourceId, url: c.url });
+  }
+  return out;
+}
