@@ -393,24 +393,27 @@ function foldedView(items: readonly AlertItem[], shown: number, subscriptions: r
  */
 export function renderFolded(items: AlertItem[], subscriptions: Subscription[], ctx: AlertContext): RenderedAlert {
   const subs = uniqueSubscriptions(subscriptions);
-  const attempt = (shown: number): { html: string; plain: string } => {
-    const html = render('folded', foldedView(items, shown, subs, ctx));
-    return { html, plain: plainFromHtml(html) };
-  };
-  let best = attempt(items.length);
-  if (!fits(best.html, best.plain)) {
-    // The most articles that fit: fewer articles never make the message longer.
-    let lo = 0;
-    let hi = items.length - 1;
-    best = attempt(0);
-    while (lo < hi) {
-      const mid = Math.ceil((lo + hi) / 2);
-      const r = attempt(mid);
-      if (fits(r.html, r.plain)) {
-        lo = mid;
-        best = r;
-      } else hi = mid - 1;
-    }
+  const html = (shown: number): string => render('folded', foldedView(items, shown, subs, ctx));
+  const shown = mostThatFit(items.length, (n) => {
+    const h = html(n);
+    return htmlToPlain(h).length <= MESSAGE_LIMIT && entityCount(h) <= ENTITY_LIMIT;
+  });
+  const rendered = html(shown);
+  // The plain text writes every URL out, so it may hold fewer articles than the HTML.
+  let plain = plainFromHtml(rendered);
+  if (plain.length > MESSAGE_LIMIT) plain = plainFromHtml(html(mostThatFit(shown, (n) => plainFromHtml(html(n)).length <= MESSAGE_LIMIT)));
+  return { html: rendered, plain, buttons: stopButtons(subs, ctx.lang), disablePreview: true };
+}
+
+/** The largest n ≤ max with fit(n) (fewer articles never make a message longer); 0 when none. */
+function mostThatFit(max: number, fit: (n: number) => boolean): number {
+  if (fit(max)) return max;
+  let lo = 0;
+  let hi = max - 1;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (fit(mid)) lo = mid;
+    else hi = mid - 1;
   }
-  return { html: best.html, plain: best.plain, buttons: stopButtons(subs, ctx.lang), disablePreview: true };
+  return lo;
 }
