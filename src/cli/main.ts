@@ -11,6 +11,7 @@ import { runSources } from './sources.js';
 import { runPublish } from './publish.js';
 import { runStart } from './start.js';
 import { runExtract } from './extract.js';
+import { runSubs } from './subs.js';
 import { UsageError } from './usage-error.js';
 
 const HELP = `tidings ${VERSION}: watches news sources, republishes merged feeds, alerts subscribers
@@ -21,6 +22,11 @@ Usage:
                                         poll every source once, then exit
   tidings sources list [--sources PATH] list the configured sources
   tidings sources check [ID...]         fetch each source once and report (exit 1 if any failed)
+  tidings subs add (--telegram CHAT_ID | --email ADDRESS) --query QUERY
+                [--digest daily@08:00|off] [--script original|hans|hant] [--tz ZONE]
+                                        add a keyword subscription; prints its private feed URL
+  tidings subs list [--json] [--telegram CHAT_ID | --email ADDRESS]
+  tidings subs remove ID                list or remove keyword subscriptions
   tidings publish --out DIR             write every merged feed and sources.opml into DIR
   tidings extract URL_OR_FILE [--base-url URL] [--source ID] [--encoding CHARSET]
                                         print one article page as normalized article JSON
@@ -46,6 +52,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runPoll(rest);
       case 'sources':
         return await runSources(rest);
+      case 'subs':
+        return await runSubs(rest);
       case 'publish':
         return await runPublish(rest);
       case 'extract':

@@ -14,7 +14,7 @@ import type { Delivery, Subscription } from '../domain/subscription.js';
 import type { SubscriptionStore } from '../subscriptions/subscription-store.js';
 import { parseQuery } from '../match/query.js';
 import { compileMatcher, prepareArticle, type Matcher } from '../match/matcher.js';
-import { wallTimeInZone, wallTimeToInstant } from '../normalize/zoned-time.js';
+import { isValidTimeZone, wallTimeInZone, wallTimeToInstant } from '../normalize/zoned-time.js';
 import type { Outbox } from './outbox.js';
 
 export interface DispatchOptions {
@@ -36,16 +36,20 @@ export function storyKey(article: Pick<Article, 'url' | 'duplicateOf'>): string 
     .slice(0, 22);
 }
 
-/** The next HH:MM in `timeZone` strictly after `now`. */
+/**
+ * The next HH:MM in `timeZone` strictly after `now`. Days are counted on the calendar, not
+ * as 24 hours (a 25-hour fall-back day must not yield today again); a time skipped by a
+ * spring-forward gap moves forward by the gap.
+ */
 export function nextDigestTime(hhmm: string, timeZone: string, now: Date): Date {
   const [h, m] = hhmm.split(':').map(Number) as [number, number];
   const today = wallTimeInZone(now.getTime(), timeZone);
-  let at = wallTimeToInstant({ ...today, hour: h, minute: m, second: 0 }, timeZone);
-  if (at <= now.getTime()) {
-    const tomorrow = wallTimeInZone(now.getTime() + 86_400_000, timeZone);
-    at = wallTimeToInstant({ ...tomorrow, hour: h, minute: m, second: 0 }, timeZone);
+  for (let days = 0; days < 3; days++) {
+    const date = new Date(Date.UTC(today.year, today.month - 1, today.day + days));
+    const at = wallTimeToInstant({ year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate(), hour: h, minute: m, second: 0 }, timeZone);
+    if (at > now.getTime()) return new Date(at);
   }
-  return new Date(at);
+  throw new RangeError(`nextDigestTime: no ${hhmm} after ${now.toISOString()} in ${timeZone}`);
 }
 
 export class Dispatcher {
@@ -77,7 +81,7 @@ export class Dispatcher {
           if (!existing.subscriptionIds.includes(id)) existing.subscriptionIds.push(id);
           continue;
         }
-        const notBefore = sub.mode === 'digest' && sub.digestAt ? nextDigestTime(sub.digestAt, sub.timeZone ?? this.opts.timeZone, now) : now;
+        const notBefore = this.notBefore(sub, now);
         out.set(key, {
           key,
           channel,
@@ -99,6 +103,18 @@ export class Dispatcher {
   /** Match and record; returns the deliveries that were new. */
   async dispatch(articles: Article[], now = new Date()): Promise<Delivery[]> {
     return this.outbox.enqueue(await this.deliveriesFor(articles, now));
+  }
+
+  /** When a delivery of `sub` may go: now, or its next digest time (an unusable stored zone falls back to the default one). */
+  private notBefore(sub: Subscription, now: Date): Date {
+    if (sub.mode !== 'digest' || !sub.digestAt) return now;
+    const zone = sub.timeZone && isValidTimeZone(sub.timeZone) ? sub.timeZone : this.opts.timeZone;
+    try {
+      return nextDigestTime(sub.digestAt, zone, now);
+    } catch {
+      // A digest time that does not parse (written by an older version): deliver at once rather than never.
+      return now;
+    }
   }
 
   private async current(): Promise<Compiled> {

@@ -38,11 +38,20 @@ export class Outbox {
   /** Record deliveries; returns the ones that were new (the others were recorded before). */
   async enqueue(deliveries: Delivery[]): Promise<Delivery[]> {
     const fresh: Delivery[] = [];
+    // Listed as pending: the new ones, and ones recorded before but still unfinished (a
+    // crash between recording and listing must not leave a delivery nobody will send).
+    const unfinished: Delivery[] = [];
     for (const d of deliveries) {
-      if (await this.kv.setIfAbsent(`delivery:${d.key}`, d, this.retentionMs)) fresh.push(d);
+      if (await this.kv.setIfAbsent(`delivery:${d.key}`, d, this.retentionMs)) {
+        fresh.push(d);
+        unfinished.push(d);
+        continue;
+      }
+      const before = await this.get(d.key);
+      if (before && (before.status === 'pending' || before.status === 'sending')) unfinished.push(before);
     }
     const byShard = new Map<string, { channel: Channel; shard: number; keys: string[] }>();
-    for (const d of fresh) {
+    for (const d of unfinished) {
       const shard = shardOf(d.subscriberKey);
       const id = `${d.channel}:${shard}`;
       let group = byShard.get(id);
@@ -52,7 +61,8 @@ export class Outbox {
     for (const { channel, shard, keys } of byShard.values()) {
       await this.editPending(channel, shard, (current) => {
         const have = new Set(current);
-        return [...current, ...keys.filter((k) => !have.has(k))];
+        const added = keys.filter((k) => !have.has(k));
+        return added.length > 0 ? [...current, ...added] : current;
       });
     }
     return fresh;
@@ -83,7 +93,7 @@ export class Outbox {
       if (Date.parse(d.notBefore) > now.getTime()) continue;
       out.push(d);
     }
-    out.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    out.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     return out.slice(0, limit);
   }
 

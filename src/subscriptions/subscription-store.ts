@@ -13,6 +13,7 @@ import type { KeyValue } from '../store/keyv-store.js';
 import type { Store } from '../store/store.js';
 import { subscriberKey, type DisplayScript, type Subscriber, type Subscription } from '../domain/subscription.js';
 import { parseQuery } from '../match/query.js';
+import { isValidTimeZone } from '../normalize/zoned-time.js';
 
 type QueryLimits = NonNullable<Parameters<typeof parseQuery>[1]>;
 
@@ -25,6 +26,40 @@ export class SubscriptionLimitError extends Error {
   ) {
     super(message);
   }
+}
+
+/** A subscription field with a value that cannot work (`field` names it: digestAt, timeZone, chatId, address, …). */
+export class SubscriptionInputError extends Error {
+  override readonly name = 'SubscriptionInputError';
+  constructor(
+    message: string,
+    readonly field: string,
+  ) {
+    super(message);
+  }
+}
+
+const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
+/** A plain address: something@host.tld, no spaces, no angle brackets, at most 254 characters. */
+const EMAIL = /^[^\s@<>(),;:"\\]+@[^\s@<>(),;:"\\]+\.[^\s@<>(),;:"\\.]+$/;
+
+/** Throws SubscriptionInputError when a chat id or address cannot be a subscriber. */
+export function validateSubscriber(s: Subscriber): void {
+  if (s.kind === 'telegram') {
+    if (!Number.isSafeInteger(s.chatId) || s.chatId === 0) throw new SubscriptionInputError(`chat id ${String(s.chatId)}: expected a non-zero integer Telegram chat id (groups are negative)`, 'chatId');
+  } else if (s.address.length > 254 || !EMAIL.test(s.address)) {
+    throw new SubscriptionInputError(`address ${JSON.stringify(s.address)}: expected an email address like name@example.com`, 'address');
+  }
+}
+
+/** Throws SubscriptionInputError unless `hhmm` is a time of day HH:MM (00:00–23:59). */
+export function validateDigestAt(hhmm: string): void {
+  if (!HHMM.test(hhmm)) throw new SubscriptionInputError(`digest time ${JSON.stringify(hhmm)}: expected HH:MM between 00:00 and 23:59`, 'digestAt');
+}
+
+/** Throws SubscriptionInputError unless `zone` is an IANA time zone this runtime knows. */
+export function validateTimeZone(zone: string): void {
+  if (!isValidTimeZone(zone)) throw new SubscriptionInputError(`time zone ${JSON.stringify(zone)}: expected an IANA zone name like Asia/Shanghai`, 'timeZone');
 }
 
 export interface NewSubscription {
@@ -53,17 +88,25 @@ export class SubscriptionStore {
     private readonly limits: SubscriptionLimits,
   ) {}
 
-  /** Validates the query (QueryError) and the per-subscriber cap (SubscriptionLimitError). */
+  /**
+   * Validates the query (QueryError), the subscriber, digest time and zone
+   * (SubscriptionInputError) and the per-subscriber cap (SubscriptionLimitError). The same
+   * query twice for one subscriber returns the subscription it already has (also at the cap).
+   */
   async add(input: NewSubscription, now = new Date()): Promise<Subscription> {
     parseQuery(input.query, this.limits);
+    validateSubscriber(input.subscriber);
+    if (input.digestAt !== undefined) validateDigestAt(input.digestAt);
+    if (input.timeZone !== undefined) validateTimeZone(input.timeZone);
+    if (input.mode === 'digest' && input.digestAt === undefined) throw new SubscriptionInputError('a digest subscription needs a digest time (HH:MM)', 'digestAt');
     const key = subscriberKey(input.subscriber);
     return this.store.withLock(`subs:${key}`, 5000, async () => {
       const ids = await this.idsOf(key);
+      const existing = (await this.getMany(ids)).find((s) => s.query.trim() === input.query.trim());
+      if (existing) return existing;
       if (ids.length >= this.limits.perSubscriber) {
         throw new SubscriptionLimitError(`at most ${this.limits.perSubscriber} subscriptions per chat or address (${ids.length}/${this.limits.perSubscriber})`, ids.length, this.limits.perSubscriber);
       }
-      const existing = (await this.getMany(ids)).find((s) => s.query.trim() === input.query.trim());
-      if (existing) return existing;
       const sub: Subscription = {
         id: randomBytes(6).toString('base64url').replace(/[-_]/g, 'x'),
         subscriber: input.subscriber,
@@ -116,11 +159,12 @@ export class SubscriptionStore {
   async subscriberToken(key: string): Promise<string> {
     const existing = await this.kv.get<string>(`subs:chat-token:${key}`);
     if (existing) return existing;
+    // The reverse mapping first: a crash between the two writes must not leave a token
+    // handed out that resolves to nobody.
     const fresh = token();
-    if (await this.kv.setIfAbsent(`subs:chat-token:${key}`, fresh)) {
-      await this.kv.set(`subs:token-chat:${fresh}`, key);
-      return fresh;
-    }
+    await this.kv.set(`subs:token-chat:${fresh}`, key);
+    if (await this.kv.setIfAbsent(`subs:chat-token:${key}`, fresh)) return fresh;
+    await this.kv.delete(`subs:token-chat:${fresh}`);
     return (await this.kv.get<string>(`subs:chat-token:${key}`))!;
   }
 

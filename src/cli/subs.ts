@@ -1,0 +1,229 @@
+/**
+ * `tidings subs add | list | remove`: admin management of keyword subscriptions.
+ *
+ *   subs add (--telegram CHAT_ID | --email ADDRESS) --query QUERY
+ *            [--digest daily@HH:MM|off] [--script original|hans|hant] [--tz ZONE]
+ *   subs list [--json] [--telegram CHAT_ID | --email ADDRESS]
+ *   subs remove ID
+ *
+ * `add` prints the id, the query as understood and the subscription's private feed URL
+ * (asking again for a query the subscriber has prints the existing one). Bad input exits 2
+ * with a message naming the flag and what was expected; an unknown id for `remove` exits 1.
+ */
+import { loadSettings } from '../config/settings.js';
+import { createApp, type App } from '../app.js';
+import { subscriberKey, type DisplayScript, type Subscriber, type Subscription } from '../domain/subscription.js';
+import { describeQuery, parseQuery, QueryError } from '../match/query.js';
+import { SubscriptionInputError, SubscriptionLimitError, validateDigestAt, validateSubscriber, validateTimeZone } from '../subscriptions/subscription-store.js';
+import { parse } from './args.js';
+import { renderTable } from './table.js';
+import { UsageError } from './usage-error.js';
+
+/** Bad input: printed as is, exit 2. */
+class InputError extends Error {}
+
+const SCRIPTS: readonly DisplayScript[] = ['original', 'hans', 'hant'];
+
+const OPTIONS = {
+  telegram: { type: 'string' },
+  email: { type: 'string' },
+  query: { type: 'string' },
+  digest: { type: 'string' },
+  script: { type: 'string' },
+  tz: { type: 'string' },
+  json: { type: 'boolean', default: false },
+} as const;
+
+export async function runSubs(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub !== 'add' && sub !== 'list' && sub !== 'remove') {
+    throw new UsageError(`subs: expected add, list or remove; got ${JSON.stringify(sub ?? '')}`);
+  }
+  const { values, positionals } = parse(joinDashValues(rest), OPTIONS, true);
+  try {
+    // Everything that can be checked without the store is checked before it is opened.
+    const subscriber = subscriberOf(values.telegram, values.email, sub === 'add');
+    if (sub === 'add') {
+      if (positionals.length > 0) throw new InputError(`subs add: unexpected argument ${JSON.stringify(positionals[0])}; put the query in --query "…"`);
+      const input = addInput(values, subscriber!);
+      return await withApp((app) => add(app, input));
+    }
+    for (const flag of ['query', 'digest', 'script', 'tz'] as const) {
+      if (values[flag] !== undefined) throw new InputError(`subs ${sub}: --${flag} is only for subs add`);
+    }
+    if (sub === 'list') {
+      if (positionals.length > 0) throw new InputError(`subs list: unexpected argument ${JSON.stringify(positionals[0])}`);
+      return await withApp((app) => list(app, subscriber, values.json === true));
+    }
+    if (subscriber || values.json) throw new InputError('subs remove: expected only a subscription id (see subs list)');
+    if (positionals.length !== 1) throw new InputError(`subs remove: expected one subscription id (see subs list); got ${positionals.length}`);
+    return await withApp((app) => remove(app, positionals[0]!));
+  } catch (err) {
+    if (err instanceof InputError) {
+      process.stderr.write(`tidings: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+async function withApp(fn: (app: App) => Promise<number>): Promise<number> {
+  const app = await createApp(loadSettings());
+  try {
+    return await fn(app);
+  } finally {
+    await app.close();
+  }
+}
+
+/**
+ * `--telegram -100123` is a negative chat id and `--query -庆阳 科技` a query that starts with
+ * an exclusion; parseArgs would take either value for an option, so they are joined first.
+ */
+function joinDashValues(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const next = args[i + 1];
+    const takesDash = (args[i] === '--telegram' && next !== undefined && /^-\d+$/.test(next)) || (args[i] === '--query' && next !== undefined && /^-(?!-)/.test(next));
+    if (takesDash) {
+      out.push(`${args[i]}=${next}`);
+      i++;
+    } else out.push(args[i]!);
+  }
+  return out;
+}
+
+function subscriberOf(telegram: string | undefined, email: string | undefined, required: boolean): Subscriber | undefined {
+  if (telegram !== undefined && email !== undefined) throw new InputError('--telegram and --email: expected one of them, not both');
+  let subscriber: Subscriber | undefined;
+  if (telegram !== undefined) {
+    const id = telegram.trim();
+    if (!/^-?\d{1,16}$/.test(id) || !Number.isSafeInteger(Number(id)) || Number(id) === 0) {
+      throw new InputError(`--telegram ${JSON.stringify(telegram)}: expected a Telegram chat id, a non-zero integer (groups and channels are negative, like -1001234567890)`);
+    }
+    subscriber = { kind: 'telegram', chatId: Number(id) };
+  } else if (email !== undefined) {
+    subscriber = { kind: 'email', address: email.trim() };
+  } else if (required) {
+    throw new InputError('subs add: expected --telegram CHAT_ID or --email ADDRESS');
+  }
+  if (subscriber) {
+    try {
+      validateSubscriber(subscriber);
+    } catch (err) {
+      if (err instanceof SubscriptionInputError) throw new InputError(`--${subscriber.kind === 'telegram' ? 'telegram' : 'email'} ${err.message}`);
+      throw err;
+    }
+  }
+  return subscriber;
+}
+
+interface AddInput {
+  subscriber: Subscriber;
+  query: string;
+  digestAt?: string;
+  timeZone?: string;
+  script: DisplayScript;
+}
+
+function addInput(values: { query?: string; digest?: string; script?: string; tz?: string }, subscriber: Subscriber): AddInput {
+  if (values.query === undefined || values.query.trim() === '') throw new InputError('subs add: expected --query QUERY (for example --query "科技援疆 -庆阳")');
+  const settings = loadSettings();
+  try {
+    parseQuery(values.query, { maxLength: settings.QUERY_MAX_LENGTH });
+  } catch (err) {
+    if (err instanceof QueryError) {
+      const where = new RegExp(`\\bat ${err.position}\\b`).test(err.message) ? '' : ` (at ${err.position})`;
+      throw new InputError(`--query ${JSON.stringify(values.query)}: ${err.message}${where}; positions count characters from 1`);
+    }
+    throw err;
+  }
+  let digestAt: string | undefined;
+  if (values.digest !== undefined && values.digest !== 'off') {
+    const m = /^daily@(\d{1,2}):(\d{2})$/.exec(values.digest.trim());
+    const hhmm = m ? `${m[1]!.padStart(2, '0')}:${m[2]}` : '';
+    try {
+      validateDigestAt(hhmm);
+    } catch {
+      throw new InputError(`--digest ${JSON.stringify(values.digest)}: expected daily@HH:MM with a time between 00:00 and 23:59 (like daily@08:00), or off`);
+    }
+    digestAt = hhmm;
+  }
+  if (values.tz !== undefined) {
+    try {
+      validateTimeZone(values.tz);
+    } catch {
+      throw new InputError(`--tz ${JSON.stringify(values.tz)}: expected an IANA time zone name, like Asia/Shanghai or Europe/Berlin`);
+    }
+  }
+  const script = values.script ?? 'original';
+  if (!SCRIPTS.includes(script as DisplayScript)) throw new InputError(`--script ${JSON.stringify(values.script)}: expected ${SCRIPTS.join(', ')}`);
+  return { subscriber, query: values.query, digestAt, timeZone: values.tz, script: script as DisplayScript };
+}
+
+function feedUrl(app: App, token: string): string {
+  return `${app.settings.PUBLIC_URL}/feeds/sub/${token}.atom`;
+}
+
+function modeOf(s: Subscription, defaultZone: string): string {
+  return s.mode === 'digest' && s.digestAt ? `daily@${s.digestAt} ${s.timeZone ?? defaultZone}` : 'instant';
+}
+
+async function add(app: App, input: AddInput): Promise<number> {
+  const key = subscriberKey(input.subscriber);
+  const before = new Set((await app.subscriptions.listOf(key)).map((s) => s.id));
+  let sub: Subscription;
+  try {
+    sub = await app.subscriptions.add({
+      subscriber: input.subscriber,
+      query: input.query,
+      mode: input.digestAt ? 'digest' : 'instant',
+      digestAt: input.digestAt,
+      timeZone: input.timeZone,
+      script: input.script,
+      createdBy: 'cli',
+    });
+  } catch (err) {
+    if (err instanceof SubscriptionLimitError) {
+      throw new InputError(`subs add: ${key} already has ${err.count}/${err.limit} subscriptions, the most one chat or address may have (SUBS_PER_SUBSCRIBER); remove one first`);
+    }
+    if (err instanceof SubscriptionInputError) throw new InputError(`subs add: ${err.message}`);
+    if (err instanceof QueryError) throw new InputError(`--query ${JSON.stringify(input.query)}: ${err.message}`);
+    throw err;
+  }
+  const existed = before.has(sub.id);
+  const lines = [
+    `${existed ? 'already subscribed' : 'added'}: ${sub.id} for ${sub.subscriberKey}`,
+    `query: ${describeQuery(parseQuery(sub.query, { maxLength: 10_000 }))}`,
+    `alerts: ${modeOf(sub, app.settings.DEFAULT_TIMEZONE)}, script ${sub.script}`,
+    `feed: ${feedUrl(app, sub.feedToken)}`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
+}
+
+async function list(app: App, subscriber: Subscriber | undefined, json: boolean): Promise<number> {
+  const subs = subscriber ? await app.subscriptions.listOf(subscriber) : await app.subscriptions.all();
+  if (json) {
+    const out = subs.map((s) => ({ ...s, feedUrl: feedUrl(app, s.feedToken) }));
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    return 0;
+  }
+  if (subs.length === 0) {
+    process.stdout.write(subscriber ? `no subscriptions for ${subscriberKey(subscriber)}\n` : 'no subscriptions\n');
+    return 0;
+  }
+  const rows = subs.map((s) => [s.id, s.subscriberKey, modeOf(s, app.settings.DEFAULT_TIMEZONE), s.paused ? `paused${s.pausedReason ? ` (${s.pausedReason})` : ''}` : 'active', s.query]);
+  process.stdout.write(`${renderTable(['id', 'subscriber', 'mode', 'state', 'query'], rows)}\n`);
+  return 0;
+}
+
+async function remove(app: App, id: string): Promise<number> {
+  const removed = await app.subscriptions.remove(id);
+  if (!removed) {
+    process.stderr.write(`tidings: no subscription with id ${JSON.stringify(id)} (see subs list)\n`);
+    return 1;
+  }
+  process.stdout.write(`removed: ${removed.id} for ${removed.subscriberKey}: ${removed.query}\n`);
+  return 0;
+}
