@@ -1,0 +1,382 @@
+/**
+ * The commands every chat has: /start /help /sub /unsub /list /pause /resume /digest
+ * /preview /script /feed /forget, and the inline buttons they and alerts carry
+ * (`unsub:<id>`, `stop:<id>`, `forget:yes|no`, see callback-data.ts).
+ *
+ * Read-only commands (/start /help /list /preview) answer anyone; everything that changes a
+ * chat's subscriptions, or shows its private feed, is for the people who may manage the chat
+ * (canManage): in groups and channels its admins. Buttons are checked again when pressed:
+ * the subscription must belong to the chat the button is in, and the presser must manage it.
+ */
+import { InlineKeyboard } from 'grammy';
+import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'grammy/types';
+import type { Subscription } from '../../../domain/subscription.js';
+import { describeQuery, parseQuery, QueryError, type Query } from '../../../match/query.js';
+import { SubscriptionLimitError } from '../../../subscriptions/subscription-store.js';
+import { decodeCallback, encodeCallback } from '../callback-data.js';
+import { escapeHtml, htmlToPlain, isWebUrl, truncateText } from '../html.js';
+import type { CommandName, Strings } from '../i18n.js';
+import { isTimeZone, shortDateTime } from '../local-time.js';
+import { actor, argText, canManage, chatKey, isAdmin, say, sayLines, type Handler, type HandlerDeps, type Outcome, type TidingsContext } from './shared.js';
+
+/** Buttons shown by one /unsub reply (Telegram allows many, people read few). */
+const UNSUB_BUTTONS = 30;
+
+function chatIdOf(ctx: TidingsContext): number {
+  const id = ctx.chat?.id;
+  if (id === undefined) throw new Error('update without a chat');
+  return id;
+}
+
+/** Run `fn` only when the sender may change this chat's subscriptions. */
+function managed(fn: Handler): Handler {
+  return async (ctx, d) => {
+    if (!(await canManage(ctx, d.logger))) {
+      await say(ctx, ctx.t.chatAdminOnly);
+      return 'refused';
+    }
+    return fn(ctx, d);
+  };
+}
+
+/** Parse a query for a reply: the query, or the error message already sent. */
+async function parseForReply(ctx: TidingsContext, d: HandlerDeps, text: string): Promise<Query | undefined> {
+  try {
+    return parseQuery(text, { maxLength: d.queryMaxLength });
+  } catch (err) {
+    if (!(err instanceof QueryError)) throw err;
+    await say(ctx, ctx.t.queryError(err.message, err.position, text));
+    return undefined;
+  }
+}
+
+/** The settings a new subscription takes from the chat's newest one (digest, zone, script, a pause the chat chose). */
+function chatDefaults(existing: readonly Subscription[]): Partial<Subscription> {
+  const latest = existing[existing.length - 1];
+  if (!latest) return {};
+  return {
+    mode: latest.mode,
+    digestAt: latest.digestAt,
+    timeZone: latest.timeZone,
+    script: latest.script,
+    paused: existing.every((s) => s.paused && (s.pausedReason ?? 'user') === 'user'),
+  };
+}
+
+const start: Handler = async (ctx, d) => {
+  const subs = await d.subscriptions.listOf(chatKey(chatIdOf(ctx)));
+  await say(ctx, ctx.t.start(subs.filter((s) => s.paused).length));
+  return 'ok';
+};
+
+const help: Handler = async (ctx, d) => {
+  await say(ctx, ctx.t.help(isAdmin(ctx, d.adminIds)));
+  return 'ok';
+};
+
+/** `/sub QUERY`: one subscription per line of the argument, each answered on its own. */
+const sub: Handler = managed(async (ctx, d) => {
+  const queries = argText(ctx)
+    .split('\n')
+    .map((q) => q.trim())
+    .filter(Boolean);
+  if (queries.length === 0) {
+    await say(ctx, ctx.t.usage('/sub 科技援疆'));
+    return 'invalid';
+  }
+  const chatId = chatIdOf(ctx);
+  const key = chatKey(chatId);
+  let articles: Awaited<ReturnType<typeof d.recent.articles>> | undefined;
+  let outcome: Outcome = 'ok';
+  for (const text of queries) {
+    const query = await parseForReply(ctx, d, text);
+    if (!query) {
+      outcome = 'invalid';
+      continue;
+    }
+    const described = describeQuery(query);
+    const existing = await d.subscriptions.listOf(key);
+    if (existing.some((s) => s.query === text)) {
+      await say(ctx, ctx.t.alreadySubscribed(described));
+      continue;
+    }
+    const defaults = chatDefaults(existing);
+    let created: Subscription;
+    try {
+      created = await d.subscriptions.add({
+        subscriber: { kind: 'telegram', chatId },
+        query: text,
+        mode: defaults.mode,
+        digestAt: defaults.digestAt,
+        timeZone: defaults.timeZone ?? d.timeZone,
+        script: defaults.script,
+        createdBy: actor(ctx),
+      });
+    } catch (err) {
+      if (err instanceof SubscriptionLimitError) {
+        await say(ctx, ctx.t.limitReached(err.count, err.limit));
+        return 'refused';
+      }
+      if (err instanceof QueryError) {
+        await say(ctx, ctx.t.queryError(err.message, err.position, text));
+        outcome = 'invalid';
+        continue;
+      }
+      throw err;
+    }
+    if (defaults.paused) {
+      created = { ...created, paused: true, pausedReason: 'user' };
+      await d.subscriptions.update(created);
+    }
+    articles ??= await d.recent.articles();
+    const { recent, matches } = d.recent.match(query, articles);
+    const notes = [
+      created.paused ? ctx.t.subscribedPausedNote : '',
+      created.mode === 'digest' && created.digestAt ? ctx.t.subscribedDigestNote(created.digestAt, created.timeZone ?? d.timeZone) : '',
+    ].filter(Boolean);
+    await say(ctx, [ctx.t.subscribed(described, matches.length, recent), ...notes].join('\n'));
+  }
+  return outcome;
+});
+
+function unsubKeyboard(subs: readonly Subscription[]): InlineKeyboard {
+  const kb = new InlineKeyboard();
+  for (const s of subs.slice(0, UNSUB_BUTTONS)) kb.text(`✕ ${truncateText(s.query, 48)}`, encodeCallback({ kind: 'unsub', subscriptionId: s.id })).row();
+  return kb;
+}
+
+/** `/unsub` lists the chat's subscriptions as buttons; `/unsub ID` or `/unsub N` (its number in /list) removes one at once. */
+const unsub: Handler = managed(async (ctx, d) => {
+  const key = chatKey(chatIdOf(ctx));
+  const subs = await d.subscriptions.listOf(key);
+  if (subs.length === 0) {
+    await say(ctx, ctx.t.noSubscriptions);
+    return 'ok';
+  }
+  const arg = argText(ctx);
+  if (arg !== '') {
+    const byIndex = /^\d+$/.test(arg) ? subs[Number(arg) - 1] : undefined;
+    const target = byIndex ?? subs.find((s) => s.id === arg);
+    const removed = target ? await d.subscriptions.remove(target.id, key) : undefined;
+    await say(ctx, removed ? ctx.t.unsubscribed(removed.query) : ctx.t.subscriptionGone);
+    return removed ? 'ok' : 'invalid';
+  }
+  const more = subs.length - UNSUB_BUTTONS;
+  await say(ctx, more > 0 ? `${ctx.t.unsubPick}\n${ctx.t.unsubMore(more)}` : ctx.t.unsubPick, { reply_markup: unsubKeyboard(subs) });
+  return 'ok';
+});
+
+function listLines(t: Strings, subs: readonly Subscription[], timeZone: string): string[] {
+  return subs.map((s, i) =>
+    t.listLine({ index: i + 1, id: s.id, query: s.query, mode: s.mode, digestAt: s.digestAt, timeZone: s.timeZone ?? timeZone, paused: s.paused, pausedReason: s.pausedReason }),
+  );
+}
+
+const list: Handler = async (ctx, d) => {
+  const subs = await d.subscriptions.listOf(chatKey(chatIdOf(ctx)));
+  if (subs.length === 0) {
+    await say(ctx, ctx.t.noSubscriptions);
+    return 'ok';
+  }
+  await sayLines(ctx, ctx.t.listHeader(subs.length), listLines(ctx.t, subs, d.timeZone), ctx.t.listFooter);
+  return 'ok';
+};
+
+/** Apply a change to all of the chat's subscriptions; false (and "no subscriptions" said) when it has none. */
+async function changeAll(ctx: TidingsContext, d: HandlerDeps, change: (s: Subscription) => Subscription): Promise<number | undefined> {
+  const key = chatKey(chatIdOf(ctx));
+  const changed = await d.subscriptions.updateAllOf(key, change);
+  if (changed.length === 0) {
+    await say(ctx, ctx.t.noSubscriptions);
+    return undefined;
+  }
+  return changed.length;
+}
+
+const pause: Handler = managed(async (ctx, d) => {
+  const n = await changeAll(ctx, d, (s) => ({ ...s, paused: true, pausedReason: 'user' }));
+  if (n !== undefined) await say(ctx, ctx.t.paused(n));
+  return 'ok';
+});
+
+const resume: Handler = managed(async (ctx, d) => {
+  const n = await changeAll(ctx, d, (s) => ({ ...s, paused: false, pausedReason: undefined }));
+  if (n !== undefined) await say(ctx, ctx.t.resumed(n));
+  return 'ok';
+});
+
+/** `daily@8:00`, `daily@08:00`, `08:00`, `8` → `08:00`; anything else undefined. */
+export function parseDigestTime(value: string): string | undefined {
+  const m = /^(?:daily@)?(\d{1,2})(?::(\d{2}))?$/i.exec(value);
+  if (!m) return undefined;
+  const h = Number(m[1]);
+  const min = Number(m[2] ?? '0');
+  if (h > 23 || min > 59) return undefined;
+  return `${String(h).padStart(2, '0')}:${String(min).padStart(2, '0')}`;
+}
+
+/** `/digest daily@08:00 [ZONE]` or `/digest off`. */
+const digest: Handler = managed(async (ctx, d) => {
+  const [when, zone, ...rest] = argText(ctx).split(/\s+/).filter(Boolean);
+  if (when === undefined || rest.length > 0) {
+    await say(ctx, ctx.t.usage('/digest daily@08:00 Asia/Shanghai'));
+    return 'invalid';
+  }
+  if (when.toLowerCase() === 'off') {
+    const n = await changeAll(ctx, d, (s) => ({ ...s, mode: 'instant', digestAt: undefined }));
+    if (n !== undefined) await say(ctx, ctx.t.digestOff(n));
+    return 'ok';
+  }
+  const at = parseDigestTime(when);
+  if (!at) {
+    await say(ctx, ctx.t.digestBadTime(when));
+    return 'invalid';
+  }
+  if (zone !== undefined && !isTimeZone(zone)) {
+    await say(ctx, ctx.t.digestBadZone(zone));
+    return 'invalid';
+  }
+  let shownZone = zone ?? d.timeZone;
+  const n = await changeAll(ctx, d, (s) => {
+    const timeZone = zone ?? s.timeZone ?? d.timeZone;
+    shownZone = timeZone;
+    return { ...s, mode: 'digest', digestAt: at, timeZone };
+  });
+  if (n !== undefined) await say(ctx, ctx.t.digestOn(n, at, shownZone));
+  return 'ok';
+});
+
+/** `/preview QUERY`: how many recent articles match, and the newest few stories as links. */
+const preview: Handler = async (ctx, d) => {
+  const text = argText(ctx);
+  if (text === '') {
+    await say(ctx, ctx.t.usage('/preview 风力发电'));
+    return 'invalid';
+  }
+  const query = await parseForReply(ctx, d, text);
+  if (!query) return 'invalid';
+  const { recent, matches } = d.recent.match(query, await d.recent.articles());
+  if (matches.length === 0) {
+    await say(ctx, ctx.t.previewNone(recent));
+    return 'ok';
+  }
+  const seen = new Set<string>();
+  const stories = matches.filter((a) => {
+    const story = a.duplicateOf ?? a.url;
+    if (seen.has(story)) return false;
+    seen.add(story);
+    return true;
+  });
+  const shown = stories.slice(0, d.previewItems);
+  const now = new Date();
+  const lines = shown.map((a) => {
+    const source = d.registry.get(a.sourceId)?.name ?? a.sourceId;
+    const when = shortDateTime(a.published, d.timeZone, now);
+    const title = escapeHtml(truncateText(a.title, 120));
+    return `• ${isWebUrl(a.url) ? `<a href="${escapeHtml(a.url)}">${title}</a>` : title}\n  ${escapeHtml(source)}${when ? ` · ${when}` : ''}`;
+  });
+  await sayLines(ctx, ctx.t.previewHeader(matches.length, recent, shown.length), lines);
+  return 'ok';
+};
+
+const SCRIPTS = ['original', 'hans', 'hant'] as const;
+
+const script: Handler = managed(async (ctx, d) => {
+  const arg = argText(ctx).toLowerCase();
+  const chosen = SCRIPTS.find((s) => s === arg);
+  if (!chosen) {
+    await say(ctx, ctx.t.usage('/script original|hans|hant'));
+    return 'invalid';
+  }
+  const n = await changeAll(ctx, d, (s) => ({ ...s, script: chosen }));
+  if (n !== undefined) await say(ctx, ctx.t.scriptSet(n, chosen));
+  return 'ok';
+});
+
+/** `/feed`: the chat's one private Atom feed of all its subscriptions. */
+const feed: Handler = managed(async (ctx, d) => {
+  const key = chatKey(chatIdOf(ctx));
+  const subs = await d.subscriptions.listOf(key);
+  if (subs.length === 0) {
+    await say(ctx, ctx.t.noSubscriptions);
+    return 'ok';
+  }
+  const token = await d.subscriptions.subscriberToken(key);
+  await say(ctx, ctx.t.feed(`${d.publicUrl}/feeds/sub/${token}.atom`, subs.length));
+  return 'ok';
+});
+
+const forget: Handler = managed(async (ctx, d) => {
+  const subs = await d.subscriptions.listOf(chatKey(chatIdOf(ctx)));
+  const kb = new InlineKeyboard().text(ctx.t.forgetYes, encodeCallback({ kind: 'forget', confirmed: true })).text(ctx.t.forgetNo, encodeCallback({ kind: 'forget', confirmed: false }));
+  await say(ctx, ctx.t.forgetConfirm(subs.length), { reply_markup: kb });
+  return 'ok';
+});
+
+export const userHandlers: Partial<Record<CommandName, Handler>> = { start, help, sub, unsub, list, pause, resume, digest, preview, script, feed, forget };
+
+/** The keyboard of a pressed message without the buttons whose data is `data`. */
+function withoutButton(markup: InlineKeyboardMarkup | undefined, data: string): InlineKeyboardMarkup | undefined {
+  if (!markup) return undefined;
+  const rows = markup.inline_keyboard.map((row) => row.filter((b: InlineKeyboardButton) => !('callback_data' in b) || b.callback_data !== data)).filter((row) => row.length > 0);
+  return { inline_keyboard: rows };
+}
+
+/** Inline buttons: unsub, stop (under alerts), forget yes/no. Unknown data just stops the spinner. */
+export async function handleCallback(ctx: TidingsContext, d: HandlerDeps): Promise<Outcome> {
+  const query = ctx.callbackQuery;
+  const action = decodeCallback(query?.data);
+  const chatId = ctx.chat?.id;
+  if (!query || !action || chatId === undefined) {
+    await ctx.answerCallbackQuery();
+    return 'invalid';
+  }
+  if (!(await canManage(ctx, d.logger))) {
+    await ctx.answerCallbackQuery({ text: plain(ctx.t.chatAdminOnly), show_alert: true });
+    return 'refused';
+  }
+  const key = chatKey(chatId);
+  switch (action.kind) {
+    case 'unsub': {
+      const removed = await d.subscriptions.remove(action.subscriptionId, key);
+      if (!removed) {
+        await ctx.answerCallbackQuery({ text: plain(ctx.t.subscriptionGone), show_alert: true });
+        return 'invalid';
+      }
+      await ctx.answerCallbackQuery({ text: plain(ctx.t.unsubscribed(removed.query)) });
+      const left = await d.subscriptions.listOf(key);
+      const text = left.length > 0 ? `${ctx.t.unsubscribed(removed.query)}\n\n${ctx.t.unsubPick}` : ctx.t.unsubscribed(removed.query);
+      await ctx.editMessageText(text, { parse_mode: 'HTML', reply_markup: left.length > 0 ? unsubKeyboard(left) : undefined });
+      return 'ok';
+    }
+    case 'stop': {
+      const removed = await d.subscriptions.remove(action.subscriptionId, key);
+      if (!removed) {
+        await ctx.answerCallbackQuery({ text: plain(ctx.t.subscriptionGone), show_alert: true });
+        return 'invalid';
+      }
+      await ctx.answerCallbackQuery({ text: truncateText(ctx.t.stopped(removed.query), 190), show_alert: true });
+      const markup = withoutButton(query.message && 'reply_markup' in query.message ? query.message.reply_markup : undefined, query.data ?? '');
+      if (markup) await ctx.editMessageReplyMarkup({ reply_markup: markup }).catch((err: unknown) => d.logger.debug({ err }, 'telegram: could not remove the stop button'));
+      return 'ok';
+    }
+    case 'forget': {
+      if (!action.confirmed) {
+        await ctx.answerCallbackQuery();
+        await ctx.editMessageText(ctx.t.forgetCancelled, { parse_mode: 'HTML' });
+        return 'ok';
+      }
+      const removed = await d.subscriptions.forget(key);
+      const pending = await d.outbox.dropSubscriber('telegram', key);
+      await d.chatPrefs.forget(chatId);
+      await ctx.answerCallbackQuery();
+      await ctx.editMessageText(ctx.t.forgotten(removed, pending), { parse_mode: 'HTML' });
+      return 'ok';
+    }
+  }
+}
+
+/** Callback answers are plain text (at most 200 characters). */
+function plain(html: string): string {
+  return truncateText(htmlToPlain(html), 190);
+}
