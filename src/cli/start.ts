@@ -36,7 +36,7 @@ export async function runStart(args: string[]): Promise<number> {
     return 1;
   }
 
-  const feeds = new FeedService({ store: app.store, sources, publicUrl: settings.PUBLIC_URL, maxEntries: settings.FEED_MAX_ENTRIES });
+  const feeds = new FeedService({ store: app.store, sources, publicUrl: settings.PUBLIC_URL, maxEntries: settings.FEED_MAX_ENTRIES, subscriptions: app.subscriptions });
   const feedHandler = createFeedHandler({
     getFeed: (p) => feeds.getFeed(p),
     cacheControl: `public, max-age=${settings.FEEDS_CACHE_SECONDS}`,
