@@ -344,6 +344,35 @@ describe('tidings bot: user commands', () => {
     expect(await app.subscriptions.listOf('tg:-5002')).toHaveLength(1);
   });
 
+  it('lets an anonymous group admin (a message sent as the group) manage the group, but not a message sent as another channel', async () => {
+    const group = { id: -5003, type: 'supergroup' as const, title: '群' };
+    let nextId = 9000;
+    const asChat = (text: string, sender: { id: number; type: string; title: string }) => ({
+      message: {
+        message_id: nextId++,
+        date: Math.floor(Date.now() / 1000),
+        chat: group,
+        from: { id: 1087968824, is_bot: true, first_name: 'Group', username: 'GroupAnonymousBot' },
+        sender_chat: sender,
+        text,
+        entities: [{ type: 'bot_command', offset: 0, length: text.split(' ')[0]!.length }],
+      },
+    });
+    const checks = api.callsOf('getChatMember').length;
+    let before = api.sentTo(-5003).length;
+    api.pushUpdate(asChat('/sub 光伏', { id: -5003, type: 'supergroup', title: '群' }));
+    await api.waitFor(() => api.sentTo(-5003).length > before);
+    expect(shown(api.sentTo(-5003).at(-1))).toContain('已订阅：光伏');
+    expect((await app.subscriptions.listOf('tg:-5003')).map((s) => s.query)).toEqual(['光伏']);
+
+    before = api.sentTo(-5003).length;
+    api.pushUpdate(asChat('/pause', { id: -1000777, type: 'channel', title: '别的频道' }));
+    await api.waitFor(() => api.sentTo(-5003).length > before);
+    expect(shown(api.sentTo(-5003).at(-1))).toContain('只有本群或频道的管理员');
+    expect((await app.subscriptions.listOf('tg:-5003')).map((s) => s.paused)).toEqual([false]);
+    expect(api.callsOf('getChatMember')).toHaveLength(checks);
+  });
+
   it('handles commands posted in a channel', async () => {
     const channel = { id: -1009, type: 'channel' as const, title: '科技快讯' };
     const [reply] = await talk('/sub 风力发电', { id: 0 }, channel);
