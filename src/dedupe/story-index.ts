@@ -48,6 +48,14 @@ function serialized<T>(store: Store, fn: () => Promise<T>): Promise<T> {
   return run;
 }
 
+/**
+ * Fingerprints compared per new article at most. Texts built from shared boilerplate (the
+ * same official phrases in every report) fill LSH buckets with unrelated articles; without
+ * a cap each new article would read thousands of fingerprints. The candidates sharing the
+ * most bands are kept, and a real copy shares many (Jaccard 0.5 → 8 of 32 bands expected).
+ */
+export const MAX_CANDIDATES = 128;
+
 export async function linkStory(
   store: Store,
   article: { id: string; url: string; published: string; storedAt: string; sourceId: string },
@@ -66,7 +74,7 @@ async function lookUpAndFile(
   windowMs: number,
 ): Promise<StoryLink> {
   const keys = bandKeys(fp);
-  const candidates = (await store.lshMembers(keys)).filter((id) => id !== article.id);
+  const candidates = (await store.lshMembers(keys, MAX_CANDIDATES)).filter((id) => id !== article.id);
   const records = await store.getFingerprints(candidates);
   const copies: StoryCopy[] = [];
   for (const [id, rec] of records) {

@@ -101,7 +101,12 @@ export interface Store {
   putFingerprint(articleId: string, record: FingerprintRecord, ttlMs: number): Promise<void>;
   getFingerprints(articleIds: string[]): Promise<Map<string, FingerprintRecord>>;
   /** Article ids filed under any of these LSH band keys. */
-  lshMembers(bandKeys: string[]): Promise<string[]>;
+  /**
+   * Article ids filed under any of these LSH bands, those sharing the most bands first, at
+   * most `max` of them (boilerplate shared by many articles fills buckets; the candidates
+   * that share the most bands are the likely copies).
+   */
+  lshMembers(bandKeys: string[], max?: number): Promise<string[]>;
   /** File an article id under each band key (bounded per key, newest kept); the caller holds the story-index lease. */
   addToLsh(bandKeys: string[], articleId: string, ttlMs: number): Promise<void>;
 
@@ -230,9 +235,18 @@ class KvStore implements Store {
     return out;
   }
 
-  async lshMembers(bandKeys: string[]): Promise<string[]> {
+  async lshMembers(bandKeys: string[], max = Infinity): Promise<string[]> {
     const lists = await this.kv.getMany<string[]>(bandKeys.map((k) => `lsh:${k}`));
-    return [...new Set(lists.flatMap((l) => l ?? []))];
+    const hits = new Map<string, number>();
+    for (const list of lists) for (const id of list ?? []) hits.set(id, (hits.get(id) ?? 0) + 1);
+    const ids = [...hits.keys()];
+    if (ids.length <= max) return ids;
+    // Stable: equal counts keep first-seen order.
+    return ids
+      .map((id, i) => ({ id, i, n: hits.get(id)! }))
+      .sort((a, b) => b.n - a.n || a.i - b.i)
+      .slice(0, max)
+      .map((x) => x.id);
   }
 
   async addToLsh(bandKeys: string[], articleId: string, ttlMs: number): Promise<void> {

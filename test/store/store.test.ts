@@ -115,6 +115,10 @@ for (const b of backends) {
         ['x1', 'x2', 'x3', 'x4'].map((id) => store.withLock(p('story-index'), 2000, () => store.addToLsh([p('band-a'), p('band-b')], id, 60_000))),
       );
       expect((await store.lshMembers([p('band-a')])).sort()).toEqual(['x1', 'x2', 'x3', 'x4']);
+      // Capped: those sharing the most bands come first.
+      await store.withLock(p('story-index'), 2000, () => store.addToLsh([p('band-c')], 'x3', 60_000));
+      expect(await store.lshMembers([p('band-a'), p('band-b'), p('band-c')], 1)).toEqual(['x3']);
+      expect(await store.lshMembers([p('band-a'), p('band-b'), p('band-c')], 2)).toEqual(['x3', 'x1']);
     });
 
     it('changes its version when bumped and keeps one generated secret', async () => {
