@@ -83,7 +83,7 @@ export async function createApp(settings: Settings, opts: AppOptions = {}): Prom
   const subscriptions = new SubscriptionStore(kv, store, { perSubscriber: settings.SUBS_PER_SUBSCRIBER, maxLength: settings.QUERY_MAX_LENGTH });
   const outbox = new Outbox(kv, store, settings.DELIVERY_RETENTION_DAYS * 86_400_000);
   const dispatcher = new Dispatcher(subscriptions, outbox, { timeZone: settings.DEFAULT_TIMEZONE, alertSpam: settings.ALERT_SPAM });
-  if (!opts.dryRun) pollDeps.dispatch = (articles) => dispatcher.dispatch(articles);
+  if (!opts.dryRun) pollDeps.dispatch = (articles, earlierStoryUrls) => dispatcher.dispatch(articles, new Date(), earlierStoryUrls);
   const registry = new SourceRegistry({ kv, store, fetcher, timeZone: settings.DEFAULT_TIMEZONE, loadYaml: opts.loadYaml ?? (() => readSources(settings)) });
   return {
     settings,

@@ -61,8 +61,12 @@ export class Dispatcher {
     private readonly opts: DispatchOptions,
   ) {}
 
-  /** The deliveries new articles call for (not yet recorded). */
-  async deliveriesFor(articles: Article[], now: Date): Promise<Delivery[]> {
+  /**
+   * The deliveries new articles call for (not yet recorded). `earlierStoryUrls` (article id →
+   * URLs) names the keys a story had before this article turned out to be its earliest copy:
+   * a subscriber already told about the story under one of them is not told again.
+   */
+  async deliveriesFor(articles: Article[], now: Date, earlierStoryUrls?: ReadonlyMap<string, readonly string[]>): Promise<Delivery[]> {
     if (articles.length === 0) return [];
     const { matcher, byId } = await this.current();
     if (byId.size === 0) return [];
@@ -97,12 +101,20 @@ export class Dispatcher {
         });
       }
     }
-    return [...out.values()];
+    const deliveries = [...out.values()];
+    if (!earlierStoryUrls || earlierStoryUrls.size === 0) return deliveries;
+    const earlierKeys = new Map<Delivery, string[]>();
+    for (const d of deliveries) {
+      const urls = earlierStoryUrls.get(d.articleId) ?? [];
+      earlierKeys.set(d, urls.map((url) => `${d.channel}:${d.subscriberKey}:${storyKey({ url, duplicateOf: null })}`));
+    }
+    const told = await this.outbox.recorded([...earlierKeys.values()].flat());
+    return deliveries.filter((d) => !earlierKeys.get(d)!.some((k) => told.has(k)));
   }
 
   /** Match and record; returns the deliveries that were new. */
-  async dispatch(articles: Article[], now = new Date()): Promise<Delivery[]> {
-    return this.outbox.enqueue(await this.deliveriesFor(articles, now));
+  async dispatch(articles: Article[], now = new Date(), earlierStoryUrls?: ReadonlyMap<string, readonly string[]>): Promise<Delivery[]> {
+    return this.outbox.enqueue(await this.deliveriesFor(articles, now, earlierStoryUrls));
   }
 
   /** When a delivery of `sub` may go: now, or its next digest time (an unusable stored zone falls back to the default one). */

@@ -68,6 +68,12 @@ export class Outbox {
     return fresh;
   }
 
+  /** Which of these delivery keys are recorded (in any state). */
+  async recorded(keys: string[]): Promise<Set<string>> {
+    const values = await this.kv.getMany<Delivery>(keys.map((k) => `delivery:${k}`));
+    return new Set(keys.filter((_, i) => values[i] !== undefined));
+  }
+
   async get(key: string): Promise<Delivery | undefined> {
     return this.kv.get<Delivery>(`delivery:${key}`);
   }

@@ -48,8 +48,12 @@ export interface PollDeps {
   backoffMaxMs: number;
   /** Whether articles flagged `spam` may alert. */
   alertSpam: boolean;
-  /** Records the deliveries new articles call for (absent: nothing is recorded, as with --dry-run). */
-  dispatch?: (articles: Article[]) => Promise<unknown>;
+  /**
+   * Records the deliveries new articles call for (absent: nothing is recorded, as with
+   * --dry-run). `earlierStoryUrls`: for an article that turned out to be the earliest copy of
+   * a story stored before under other URLs, those URLs (the story's keys until now).
+   */
+  dispatch?: (articles: Article[], earlierStoryUrls?: ReadonlyMap<string, readonly string[]>) => Promise<unknown>;
   now?: () => Date;
   random?: () => number;
 }
@@ -344,6 +348,7 @@ async function storeItems(
   const indexEntries: IndexEntry[] = [];
   const oldest = now.getTime() - deps.retentionMs;
   const written: Article[] = [];
+  const earlierStoryUrls = new Map<string, string[]>();
   for (const article of built) {
     // No page (a list link that 404s, a challenge page): not stored, not seen; retried next poll.
     if (!article) continue;
@@ -360,6 +365,7 @@ async function storeItems(
     const story = await linkStory(deps.store, article, matchForm(`${article.title}\n${article.text}`), deps.dedupeWindowMs);
     article.duplicateOf = story.duplicateOf;
     await deps.store.putArticle(article);
+    if (story.relink.length > 0) earlierStoryUrls.set(article.id, story.relink.map((c) => c.url));
     for (const copy of story.relink) {
       const earlier = await deps.store.getArticle(copy.articleId);
       if (earlier && earlier.duplicateOf !== article.url) await deps.store.putArticle({ ...earlier, duplicateOf: article.url });
@@ -372,7 +378,7 @@ async function storeItems(
   // Deliveries are recorded before the articles are marked seen: a crash in between makes the
   // next poll record the same idempotency keys again, so nothing matched is lost or doubled.
   const candidates = written.filter((a) => initialized && Date.parse(a.published) >= oldest && (deps.alertSpam || !a.flags.includes('spam')));
-  if (deps.dispatch && candidates.length > 0) await deps.dispatch(candidates);
+  if (deps.dispatch && candidates.length > 0) await deps.dispatch(candidates, earlierStoryUrls);
   const candidateIds = new Set(candidates.map((a) => a.id));
   for (const article of written) {
     if (await deps.store.markSeen(article.id, deps.retentionMs)) {

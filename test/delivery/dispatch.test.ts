@@ -75,6 +75,20 @@ describe('Dispatcher', () => {
     expect(await outbox.pendingCount('telegram')).toBe(2);
   });
 
+  it('does not alert again when the earliest copy of a story arrives after a later copy was alerted', async () => {
+    await subs.add({ subscriber: alice, query: '援疆', createdBy: 'cli' });
+    await subs.add({ subscriber: bob, query: '援疆', createdBy: 'cli' });
+    const later = article('late', { url: 'https://mirror.example.cn/late.html', title: 援疆.title });
+    await dispatcher.dispatch([later], NOW);
+    await outbox.dropSubscriber('email', 'mail:bob@example.com');
+    // The original turns out to be earlier: the story's key moves from the copy's URL to its own.
+    const original = article('orig', { url: 'https://example.gov.cn/orig.html', title: 援疆.title });
+    const out = await dispatcher.dispatch([original], NOW, new Map([['orig', [later.url]]]));
+    // Alice was told under the copy's key; Bob's record was dropped, so he is told now.
+    expect(out.map((d) => d.subscriberKey)).toEqual(['mail:bob@example.com']);
+    expect(await dispatcher.dispatch([援疆], NOW, new Map([['a1', ['https://nowhere.example.cn/x.html']]]))).toHaveLength(2);
+  });
+
   it('skips paused subscriptions and spam-flagged articles', async () => {
     const paused = await subs.add({ subscriber: alice, query: '援疆', createdBy: 'cli' });
     await subs.update({ ...paused, paused: true, pausedReason: 'user' });

@@ -2,7 +2,8 @@
  * Keyword alerts on the real poll path: a loopback RSS feed, a subscription, and the
  * deliveries the polls record in a SQLite store: none for the first poll's backlog, exactly
  * one for a new matching item, none when the same poll runs again or after a restart on the
- * same file, none for an item that does not match, none under --dry-run.
+ * same file, none for an item that does not match, none under --dry-run; and one alert per
+ * story when a later copy is stored before the earliest one.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -116,5 +117,51 @@ describe('alerts from polls', () => {
     // Seen now: a normal poll afterwards does not alert it either.
     await pollSource(source, app.pollDeps);
     expect(await deliveries(app)).toHaveLength(1);
+  });
+});
+
+describe('alerts for a story whose earliest copy arrives last', () => {
+  const BODY = '第七次全国科技援疆工作会议在乌鲁木齐召开，会议总结了对口支援工作成效，部署了下一阶段科技援疆重点任务，要求各援疆省市加强项目协同、人才交流和平台共建。'.repeat(4);
+  const feeds: Record<string, { guid: string; title: string; date: string }[]> = {
+    '/mirror.xml': [{ guid: 'm-0', title: '自治区召开经济运行分析会', date: daysAgo(5) }],
+    '/origin.xml': [{ guid: 'o-0', title: '四方合作机制推进会举行', date: daysAgo(5) }],
+  };
+  let server: RunningServer;
+  let app: App;
+
+  beforeAll(async () => {
+    server = await listen((req: IncomingMessage, res: ServerResponse) => {
+      const items = feeds[req.url ?? ''];
+      if (!items) return void res.writeHead(404).end();
+      const origin = `http://${req.headers.host}`;
+      const body = `<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title><link>${origin}/</link>${items
+        .map((i) => `<item><guid>${i.guid}</guid><title>${i.title}</title><link>${origin}${req.url}/${i.guid}.html</link><pubDate>${i.date}</pubDate><description><![CDATA[<p>${i.title.includes('援疆') ? BODY : `${i.title}。${'会议部署下一阶段重点工作。'.repeat(10)}`}</p>]]></description></item>`)
+        .join('')}</channel></rss>`;
+      res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8' }).end(body);
+    });
+    app = await createApp(loadSettings({ STORE_URL: 'memory', ALLOW_PRIVATE_NETWORKS: 'true', FETCH_TIMEOUT: '3s' }), { logger: silentLogger(), metrics: createMetrics({ defaultMetrics: false }) });
+    await app.subscriptions.add({ subscriber: { kind: 'telegram', chatId: 99 }, query: '援疆', createdBy: 'cli' });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await server?.close();
+  });
+
+  it('alerts the later copy, then not the earlier original it is relinked to', async () => {
+    const mirror: Source = { id: 'mirror', name: 'mirror', url: `${server.origin}/mirror.xml`, interval: { kind: 'every', ms: 60_000 }, fulltext: 'never', tags: [], origin: 'test' };
+    const original: Source = { ...mirror, id: 'origin', name: 'origin', url: `${server.origin}/origin.xml` };
+    await pollSource(mirror, app.pollDeps);
+    await pollSource(original, app.pollDeps);
+    feeds['/mirror.xml']!.unshift({ guid: 'm-1', title: '第七次全国科技援疆工作会议召开', date: daysAgo(0.1) });
+    expect((await pollSource(mirror, app.pollDeps)).alertable).toHaveLength(1);
+    expect(await app.outbox.pendingCount('telegram')).toBe(1);
+    feeds['/origin.xml']!.unshift({ guid: 'o-1', title: '第七次全国科技援疆工作会议召开', date: daysAgo(0.2) });
+    const polled = await pollSource(original, app.pollDeps);
+    expect(polled.alertable).toHaveLength(1);
+    // The copy now points at the original: one story, and one alert for it.
+    const copy = await app.store.getArticle((await app.store.getSourceIndex('mirror'))[0]!.id);
+    expect(copy?.duplicateOf).toBe(polled.alertable[0]!.url);
+    expect(await app.outbox.pendingCount('telegram')).toBe(1);
   });
 });
