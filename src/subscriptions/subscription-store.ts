@@ -198,16 +198,27 @@ export class SubscriptionStore {
 
   /** Apply a change to every subscription of a subscriber (pause, resume, digest, script). */
   async updateAllOf(key: string, change: (s: Subscription) => Subscription): Promise<Subscription[]> {
-    const subs = await this.listOf(key);
-    const out = subs.map(change);
-    for (const s of out) await this.kv.set(`sub:${s.id}`, s);
+    const out = await this.store.withLock(`subs:${key}`, 5000, async () => {
+      const changed = (await this.listOf(key)).map(change);
+      for (const s of changed) await this.kv.set(`sub:${s.id}`, s);
+      return changed;
+    });
     await this.bump();
     return out;
   }
 
-  async update(sub: Subscription): Promise<void> {
-    await this.kv.set(`sub:${sub.id}`, sub);
-    await this.bump();
+  /**
+   * Write a changed subscription. False (and nothing written) when it was removed meanwhile:
+   * a late pause or edit must not bring back a subscription that is gone.
+   */
+  async update(sub: Subscription): Promise<boolean> {
+    const written = await this.store.withLock(`subs:${sub.subscriberKey}`, 5000, async () => {
+      if ((await this.get(sub.id)) === undefined) return false;
+      await this.kv.set(`sub:${sub.id}`, sub);
+      return true;
+    });
+    if (written) await this.bump();
+    return written;
   }
 
   /** Changes whenever any subscription changes (matchers recompile on it). */

@@ -160,7 +160,7 @@ for (const b of list) {
       await subs.listOf(who);
       await subs.all();
       expect(await subs.version()).toBe(v1);
-      await subs.update({ ...sub, paused: true, pausedReason: 'user' });
+      expect(await subs.update({ ...sub, paused: true, pausedReason: 'user' })).toBe(true);
       const v2 = await subs.version();
       expect(v2).not.toBe(v1);
       expect((await subs.get(sub.id))?.paused).toBe(true);
@@ -170,6 +170,17 @@ for (const b of list) {
       expect(v3).not.toBe(v2);
       await subs.remove(sub.id);
       expect(await subs.version()).not.toBe(v3);
+    });
+
+    it('does not bring back a removed subscription through a late update', async () => {
+      const who = tg();
+      const sub = await subs.add({ subscriber: who, query: 'late', createdBy: 'cli' });
+      await subs.remove(sub.id);
+      const v = await subs.version();
+      expect(await subs.update({ ...sub, paused: true })).toBe(false);
+      expect(await subs.get(sub.id)).toBeUndefined();
+      expect(await subs.version()).toBe(v);
+      expect(await subs.updateAllOf(subscriberKey(who), (s) => ({ ...s, paused: true }))).toEqual([]);
     });
   });
 }
