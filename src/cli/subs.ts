@@ -6,9 +6,10 @@
  *   subs list [--json] [--telegram CHAT_ID | --email ADDRESS]
  *   subs remove ID
  *
- * `add` prints the id, the query as understood and the subscription's private feed URL
- * (asking again for a query the subscriber has prints the existing one). Bad input exits 2
- * with a message naming the flag and what was expected; an unknown id for `remove` exits 1.
+ * `add` prints the id, the query as understood, the subscription's private feed URL and the
+ * subscriber's feed of all its subscriptions (asking again for a query the subscriber has
+ * prints the existing one). Bad input exits 2 with a message naming the flag and what was
+ * expected; an unknown id for `remove` exits 1.
  */
 import { loadSettings } from '../config/settings.js';
 import { createApp, type App } from '../app.js';
@@ -197,6 +198,7 @@ async function add(app: App, input: AddInput): Promise<number> {
     `query: ${describeQuery(parseQuery(sub.query, { maxLength: 10_000 }))}`,
     `alerts: ${modeOf(sub, app.settings.DEFAULT_TIMEZONE)}, script ${sub.script}`,
     `feed: ${feedUrl(app, sub.feedToken)}`,
+    `feed of all ${sub.subscriberKey} subscriptions: ${feedUrl(app, await app.subscriptions.subscriberToken(sub.subscriberKey))}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;

@@ -54,6 +54,11 @@ describe('tidings subs', () => {
     expect(r.stdout).toContain('query: (科技援疆 AND NOT 庆阳) OR 两区\n');
     expect(r.stdout).toContain('alerts: daily@08:30 Europe/Berlin, script hant\n');
     expect(r.stdout).toMatch(/^feed: https:\/\/news\.example\.org\/feeds\/sub\/[A-Za-z0-9_-]{20,}\.atom$/m);
+    const all = /^feed of all tg:-1001234567890 subscriptions: (\S+)$/m.exec(r.stdout);
+    expect(all?.[1]).toMatch(/^https:\/\/news\.example\.org\/feeds\/sub\/[A-Za-z0-9_-]{20,}\.atom$/);
+    // The same chat keeps its one token.
+    const second = await subs('add', '--telegram', '-1001234567890', '--query', '科技援疆 -庆阳 OR 兩區');
+    expect(second.stdout).toContain(`feed of all tg:-1001234567890 subscriptions: ${all![1]}`);
   });
 
   it('answers the same query again with the existing subscription, and refuses more than the cap with n/limit', async () => {
