@@ -7,6 +7,7 @@ import { loadSettings } from '../config/settings.js';
 import { loadSources } from '../config/sources.js';
 import { toArticleJson } from '../domain/article-json.js';
 import { createApp } from '../app.js';
+import { drainOnce } from '../notify/telegram/telegram-runtime.js';
 import { pollSource, type PollResult } from '../pipeline/poll-source.js';
 import { parse } from './args.js';
 import { UsageError } from './usage-error.js';
@@ -38,6 +39,10 @@ export async function runPoll(args: string[]): Promise<number> {
       `polled ${results.length} sources: ${results.length - failed.length} ok, ${failed.length} failed; ${stored} articles stored, ${alertable} new`,
     );
     for (const f of failed) app.logger.warn({ source: f.sourceId, kind: f.error?.kind }, f.error?.message ?? 'failed');
+    if (!values['dry-run'] && settings.TELEGRAM_BOT_TOKEN) {
+      const sent = await drainOnce(app);
+      app.logger.info({ telegram: sent }, `telegram: ${sent.messages} messages sent, ${sent.retried} to retry, ${sent.failed} failed`);
+    }
     return 0;
   } finally {
     await app.close();

@@ -14,6 +14,7 @@ import { Scheduler } from '../pipeline/scheduler.js';
 import { FeedService } from '../pipeline/feed-service.js';
 import { createFeedHandler } from '../publish/feed-http.js';
 import { startHttpServer, type RunningHttpServer } from '../http/server.js';
+import { createTelegramRuntime, type TelegramRuntime } from '../notify/telegram/telegram-runtime.js';
 import { parse } from './args.js';
 
 export async function runStart(args: string[]): Promise<number> {
@@ -42,10 +43,20 @@ export async function runStart(args: string[]): Promise<number> {
     cacheControl: `public, max-age=${settings.FEEDS_CACHE_SECONDS}`,
     onError: (err, p) => logger.error({ err, path: p }, 'rendering a feed failed'),
   });
+  let telegram: TelegramRuntime | undefined;
+  if (settings.TELEGRAM_BOT_TOKEN) telegram = await createTelegramRuntime(app);
   let server: RunningHttpServer;
   try {
     server = await startHttpServer(
-      { store: app.store, logger, metrics: app.metrics, sources, metricsToken: settings.METRICS_TOKEN, routes: [(req, res) => feedHandler(req, res)], publicUrl: settings.PUBLIC_URL },
+      {
+        store: app.store,
+        logger,
+        metrics: app.metrics,
+        sources,
+        metricsToken: settings.METRICS_TOKEN,
+        routes: [...(telegram?.routes ?? []), (req, res) => feedHandler(req, res)],
+        publicUrl: settings.PUBLIC_URL,
+      },
       settings.HTTP_HOST,
       settings.HTTP_PORT,
     );
@@ -55,11 +66,27 @@ export async function runStart(args: string[]): Promise<number> {
     return 1;
   }
 
-  const scheduler = new Scheduler(sources, app.store, (s) => pollSource(s, app.pollDeps), { tick: settings.SCHEDULER_TICK, concurrency: settings.POLL_CONCURRENCY, timeZone: settings.DEFAULT_TIMEZONE }, logger);
+  if (telegram) {
+    try {
+      await telegram.start();
+    } catch (err) {
+      logger.fatal({ err }, `the Telegram bot could not start (TELEGRAM_API_ROOT=${settings.TELEGRAM_API_ROOT})`);
+      await telegram.stop().catch(() => undefined);
+      await server.close();
+      await app.close();
+      return 1;
+    }
+  }
+  const poll = async (s: Source) => {
+    const result = await pollSource(s, app.pollDeps);
+    if (result.alertable.length > 0) telegram?.wake();
+    return result;
+  };
+  const scheduler = new Scheduler(sources, app.store, poll, { tick: settings.SCHEDULER_TICK, concurrency: settings.POLL_CONCURRENCY, timeZone: settings.DEFAULT_TIMEZONE }, logger);
   scheduler.start();
   logger.info(
     { sources: sources().length, store: app.store.backend, http: server.url },
-    `tidings started: ${sources().length} sources; feeds at ${settings.PUBLIC_URL}/feeds/all.atom`,
+    `tidings started: ${sources().length} sources; feeds at ${settings.PUBLIC_URL}/feeds/all.atom${telegram ? `; Telegram bot on (${settings.TELEGRAM_WEBHOOK_URL ? 'webhook' : 'long polling'})` : ''}`,
   );
 
   const reload = (why: string) => {
@@ -90,6 +117,7 @@ export async function runStart(args: string[]): Promise<number> {
   watcher?.close();
   clearInterval(refresher);
   await scheduler.stop();
+  await telegram?.stop();
   await server.close();
   await app.close();
   logger.info('stopped');
