@@ -38,6 +38,17 @@ export async function openKeyValue(storeUrl: string): Promise<KeyValue> {
   throw new Error(`STORE_URL ${JSON.stringify(storeUrl)}: expected memory, sqlite://PATH, redis://… or postgresql://…`);
 }
 
+/**
+ * Plain JSON both ways. keyv's default deserializer revives every value through a JSON.parse
+ * reviver (for Buffers and `:`-escaped strings, which tidings never stores); on fingerprints
+ * and id lists that was a third of the poll's CPU. It also made values written by
+ * `setIfAbsent` (plain JSON) read back differently from keyv's own when a string began with `:`.
+ */
+const JSON_CODEC = {
+  serialize: (data: unknown) => JSON.stringify(data),
+  deserialize: (data: string) => JSON.parse(data) as { value?: unknown; expires?: number },
+} as unknown as { serialize: NonNullable<ConstructorParameters<typeof Keyv>[0]>['serialize']; deserialize: NonNullable<ConstructorParameters<typeof Keyv>[0]>['deserialize'] };
+
 function encode(value: unknown, ttlMs: number | undefined, now = Date.now()): string {
   return JSON.stringify(ttlMs !== undefined ? { value, expires: now + ttlMs } : { value });
 }
@@ -149,7 +160,7 @@ async function openSqlite(storeUrl: string): Promise<KeyValue> {
   // WAL lets readers (the HTTP server, a second process) proceed while a poll writes.
   await query('PRAGMA journal_mode=WAL');
   await query('PRAGMA synchronous=NORMAL');
-  const keyv = new Keyv({ store: adapter, namespace: NAMESPACE, throwOnErrors: true });
+  const keyv = new Keyv({ store: adapter, namespace: NAMESPACE, throwOnErrors: true, ...JSON_CODEC });
   return new SqliteKeyValue(keyv, query);
 }
 
@@ -181,7 +192,7 @@ class RedisKeyValue extends KeyvBacked {
 async function openRedis(storeUrl: string): Promise<KeyValue> {
   const { default: KeyvRedis } = await import('@keyv/redis');
   const adapter = new KeyvRedis(storeUrl, { namespace: NAMESPACE, throwOnConnectError: true, throwOnErrors: true });
-  const keyv = new Keyv({ store: adapter, namespace: NAMESPACE, useKeyPrefix: false, throwOnErrors: true });
+  const keyv = new Keyv({ store: adapter, namespace: NAMESPACE, useKeyPrefix: false, throwOnErrors: true, ...JSON_CODEC });
   const client = (await adapter.getClient()) as unknown as RedisLike;
   return new RedisKeyValue(keyv, client, (key) => adapter.createKeyPrefix(key, NAMESPACE));
 }
@@ -214,7 +225,7 @@ class PostgresKeyValue extends KeyvBacked {
 async function openPostgres(storeUrl: string): Promise<KeyValue> {
   const { default: KeyvPostgres } = await import('@keyv/postgres');
   const adapter = new KeyvPostgres({ uri: storeUrl, table: 'tidings_kv' });
-  const keyv = new Keyv({ store: adapter, namespace: NAMESPACE, throwOnErrors: true });
+  const keyv = new Keyv({ store: adapter, namespace: NAMESPACE, throwOnErrors: true, ...JSON_CODEC });
   const query = adapter.query as unknown as (sql: string, values?: unknown[]) => Promise<unknown[]>;
   await query('SELECT 1');
   return new PostgresKeyValue(keyv, query, 'tidings_kv');
