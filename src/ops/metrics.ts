@@ -14,6 +14,16 @@ export interface Metrics {
   fetchDuration: Histogram<'outcome'>;
   fetchBytes: Counter;
   sources: Gauge<'state'>;
+  /** Telegram messages accepted, by kind: alert, folded, plain (resent as plain text). */
+  telegramSent: Counter<'kind'>;
+  /** Telegram deliveries given up, by reason: blocked, rejected, missing_article, unsubscribed, paused, render_error. */
+  telegramFailed: Counter<'reason'>;
+  /** Telegram deliveries put back for later, by reason: rate_limited, transient. */
+  telegramRetried: Counter<'reason'>;
+  /** Chats whose subscriptions were paused because the bot can no longer write there. */
+  telegramPausedChats: Counter;
+  /** Telegram deliveries not yet sent or failed. */
+  telegramQueueDepth: Gauge;
 }
 
 export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics {
@@ -35,5 +45,10 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
     }),
     fetchBytes: new Counter({ name: 'tidings_fetch_bytes_total', help: 'Bytes received on the wire', registers }),
     sources: new Gauge({ name: 'tidings_sources', help: 'Sources by state (ok, failing, paused, never_polled)', labelNames: ['state'], registers }),
+    telegramSent: new Counter({ name: 'tidings_telegram_sent_total', help: 'Telegram messages accepted, by kind (alert, folded, plain)', labelNames: ['kind'], registers }),
+    telegramFailed: new Counter({ name: 'tidings_telegram_failed_total', help: 'Telegram deliveries given up, by reason', labelNames: ['reason'], registers }),
+    telegramRetried: new Counter({ name: 'tidings_telegram_retried_total', help: 'Telegram deliveries put back for later, by reason (rate_limited, transient)', labelNames: ['reason'], registers }),
+    telegramPausedChats: new Counter({ name: 'tidings_telegram_paused_chats_total', help: 'Chats paused because the bot can no longer write there', registers }),
+    telegramQueueDepth: new Gauge({ name: 'tidings_telegram_queue_depth', help: 'Telegram deliveries not yet sent or failed', registers }),
   };
 }
