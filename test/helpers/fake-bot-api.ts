@@ -117,6 +117,14 @@ export class FakeBotApi {
 
   constructor() {
     this.server = http.createServer((req, res) => void this.handle(req, res));
+    // api.telegram.org keeps idle connections open for minutes; Node's default of 5 s would
+    // make a sender that writes to each chat every few seconds reconnect for almost every call.
+    this.server.keepAliveTimeout = 120_000;
+  }
+
+  /** How long an idle client connection is kept open (ms). */
+  set keepAliveTimeoutMs(ms: number) {
+    this.server.keepAliveTimeout = ms;
   }
 
   async start(): Promise<this> {
