@@ -11,6 +11,7 @@ import { runSources } from './sources.js';
 import { runPublish } from './publish.js';
 import { runStart } from './start.js';
 import { runExtract } from './extract.js';
+import { runMatch } from './match.js';
 import { runSubs } from './subs.js';
 import { UsageError } from './usage-error.js';
 
@@ -30,6 +31,9 @@ Usage:
   tidings publish --out DIR             write every merged feed and sources.opml into DIR
   tidings extract URL_OR_FILE [--base-url URL] [--source ID] [--encoding CHARSET]
                                         print one article page as normalized article JSON
+  tidings match QUERY [--file ARTICLES.jsonl]
+                                        print the url of each article (JSON lines, file or stdin)
+                                        the query matches; exit 2 for a bad query or bad lines
   tidings --version | --help
 
 Settings come from the environment and ./.env (see .env.example).`;
@@ -58,6 +62,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runPublish(rest);
       case 'extract':
         return await runExtract(rest);
+      case 'match':
+        return await runMatch(rest);
       case '--version':
       case '-v':
       case 'version':

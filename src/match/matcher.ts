@@ -108,12 +108,18 @@ class CompiledMatcher implements Matcher {
   // Boolean programs, postfix: subscription s is code[codeStart[s] … codeStart[s + 1]).
   private readonly code: Int32Array;
   private readonly codeStart: Int32Array;
+  /** 1 for a subscription that matches whenever one of its anchors is found (no program to run). */
+  private readonly sure: Uint8Array;
   private readonly stack: Uint8Array;
 
   // Candidate index, CSR: atom a anchors subscriptions indexSubs[indexStart[a] … indexStart[a + 1]).
   private readonly indexStart: Int32Array;
   private readonly indexSubs: Int32Array;
   private readonly subStamp: Uint32Array;
+  /** Scratch: subscriptions matched by the current article. */
+  private readonly matched: Int32Array;
+  /** Scratch: the same as a bit set (all zero between matches). */
+  private readonly matchedBits: Uint32Array;
 
   private generation = 0;
   private readonly foundAtoms: number[] = [];
@@ -159,6 +165,7 @@ class CompiledMatcher implements Matcher {
     const codeStart = new Int32Array(subs.length + 1);
     const pairAtom: number[] = [];
     const pairSub: number[] = [];
+    const sure = new Uint8Array(subs.length);
     let longest = 1;
     const emit = (q: Query): void => {
       switch (q.type) {
@@ -182,6 +189,9 @@ class CompiledMatcher implements Matcher {
         throw new Error(`compileMatcher: the query of subscription ${JSON.stringify(sub.id)} can match without any term (not from parseQuery?)`);
       }
       codeStart[s] = code.length;
+      const q = sub.query;
+      // A term, or an OR of terms: its anchors are all its terms, so finding one is a match.
+      if (q.type === 'term' || (q.type === 'or' && q.children.every((c) => c.type === 'term'))) sure[s] = 1;
       emit(sub.query);
       longest = Math.max(longest, code.length - codeStart[s]!);
       const own = new Set(anchors.map(atomOf));
@@ -193,6 +203,7 @@ class CompiledMatcher implements Matcher {
     codeStart[subs.length] = code.length;
     this.code = Int32Array.from(code);
     this.codeStart = codeStart;
+    this.sure = sure;
     this.stack = new Uint8Array(longest);
 
     this.automaton = new AhoCorasick(patterns);
@@ -210,6 +221,8 @@ class CompiledMatcher implements Matcher {
     this.indexStart = indexStart;
     this.indexSubs = indexSubs;
     this.subStamp = new Uint32Array(subs.length);
+    this.matched = new Int32Array(subs.length);
+    this.matchedBits = new Uint32Array(Math.ceil(subs.length / 32));
   }
 
   match(article: MatchInput | PreparedArticle): string[] {
@@ -228,18 +241,41 @@ class CompiledMatcher implements Matcher {
     this.found(this.sourceAtoms.get(a.sourceId));
     for (const tag of a.tags) this.found(this.tagAtoms.get(tag));
 
-    const { indexStart, indexSubs, subStamp } = this;
-    const matched: number[] = [];
+    const { indexStart, indexSubs, subStamp, sure, matched } = this;
+    let count = 0;
     for (const atom of found) {
       for (let k = indexStart[atom]!, end = indexStart[atom + 1]!; k < end; k++) {
         const s = indexSubs[k]!;
         if (subStamp[s] === gen) continue;
         subStamp[s] = gen;
-        if (this.evaluate(s, gen)) matched.push(s);
+        if (sure[s] === 1 || this.evaluate(s, gen)) matched[count++] = s;
       }
     }
-    matched.sort((x, y) => x - y);
-    return matched.map((s) => this.ids[s]!);
+    return this.idsInOrder(count);
+  }
+
+  /** Ids of `matched[0 … count)` in subscription order: a native sort when few, a walk over a bit set when many. */
+  private idsInOrder(count: number): string[] {
+    const { matched, matchedBits } = this;
+    const ids = new Array<string>(count);
+    if (count * 16 < matchedBits.length) {
+      const order = matched.subarray(0, count).sort();
+      for (let i = 0; i < count; i++) ids[i] = this.ids[order[i]!]!;
+      return ids;
+    }
+    for (let i = 0; i < count; i++) matchedBits[matched[i]! >>> 5]! |= 1 << (matched[i]! & 31);
+    let n = 0;
+    for (let w = 0; w < matchedBits.length; w++) {
+      let bits = matchedBits[w]!;
+      if (bits === 0) continue;
+      matchedBits[w] = 0;
+      while (bits !== 0) {
+        const low = bits & -bits;
+        ids[n++] = this.ids[(w << 5) + 31 - Math.clz32(low)]!;
+        bits ^= low;
+      }
+    }
+    return ids;
   }
 
   stats(): MatcherStats {

@@ -32,13 +32,14 @@ export function parseQuery(input: string, opts: QueryLimits = {}): Query {
   };
   const chars = Array.from(input);
   if (chars.length > limits.maxLength) {
-    throw new QueryError(`query too long: ${chars.length} characters (at most ${limits.maxLength})`, limits.maxLength + 1);
+    const over = limits.maxLength + 1;
+    throw new QueryError(`query too long: ${chars.length} characters, at most ${limits.maxLength} (the excess starts at ${over})`, over);
   }
   const tokens = tokenize(chars);
   if (tokens.length === 0) throw new QueryError('empty query', 1);
   const query = new Parser(tokens, limits).parse();
   if (positiveTerms(query).length === 0) {
-    throw new QueryError('a query needs at least one term that must match (only excluded terms found)', 1);
+    throw new QueryError(`only excluded terms at ${query.position}: a query needs at least one term that must match`, query.position);
   }
   if (!isAnchored(query)) {
     const why = explainUnanchored(query);
