@@ -19,7 +19,6 @@
  * 5 s, unless given). With 2,000 chats each chat's next message comes ~13 s after its last,
  * so at 5 s the client keeps reconnecting, and some requests stall for seconds on loopback.
  */
-import type { Server } from 'node:http';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Outbox } from '../../src/delivery/outbox.js';
@@ -87,7 +86,6 @@ async function main(): Promise<void> {
   const subs = new SubscriptionStore(kv, store, { perSubscriber: 50, maxLength: 500 });
   const bot = await startFakeBotApi();
   if (values['keep-alive-ms'] !== undefined) {
-    // The test double does not expose its server; the setting is Node's own.
     bot.keepAliveTimeoutMs = Number(values["keep-alive-ms"]);
   }
 
