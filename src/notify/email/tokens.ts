@@ -35,8 +35,10 @@ export function verifyToken(secret: string, purpose: TokenPurpose, token: string
   const m = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]{22})$/.exec(token);
   if (!m) return undefined;
   const [, payload, given] = m as unknown as [string, string, string];
-  const expected = mac(secret, purpose, payload);
-  const got = Buffer.from(given, 'base64url');
+  // Compared as canonical text: base64url's last character has spare bits, so decoding
+  // first would accept several spellings of one MAC.
+  const expected = Buffer.from(mac(secret, purpose, payload).toString('base64url'));
+  const got = Buffer.from(given);
   if (got.length !== expected.length || !timingSafeEqual(got, expected)) return undefined;
   let body: Payload;
   try {

@@ -16,7 +16,7 @@ describe('signed tokens', () => {
     const [payload, mac] = t.split('.') as [string, string];
     const other = Buffer.from(JSON.stringify({ p: 'unsubscribe', s: 'sub999' })).toString('base64url');
     expect(verifyToken(SECRET, 'unsubscribe', `${other}.${mac}`)).toBeUndefined();
-    expect(verifyToken(SECRET, 'unsubscribe', `${payload}.${mac.slice(0, -1)}A`)).toBeUndefined();
+    for (const c of 'AQgw_-') if (c !== mac.at(-1)) expect(verifyToken(SECRET, 'unsubscribe', `${payload}.${mac.slice(0, -1)}${c}`)).toBeUndefined();
     expect(verifyToken(SECRET, 'unsubscribe', payload)).toBeUndefined();
     for (const junk of ['', '.', 'x.y', null, undefined, 'a'.repeat(5000)]) expect(verifyToken(SECRET, 'unsubscribe', junk)).toBeUndefined();
   });
