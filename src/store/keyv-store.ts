@@ -14,6 +14,8 @@ export interface KeyValue {
   get<T>(key: string): Promise<T | undefined>;
   getMany<T>(keys: string[]): Promise<(T | undefined)[]>;
   set(key: string, value: unknown, ttlMs?: number): Promise<void>;
+  /** Several sets at once (one statement where the backend allows). */
+  setMany(entries: { key: string; value: unknown; ttlMs?: number }[]): Promise<void>;
   delete(key: string): Promise<void>;
   deleteMany(keys: string[]): Promise<void>;
   /**
@@ -49,6 +51,11 @@ const JSON_CODEC = {
   deserialize: (data: string) => JSON.parse(data) as { value?: unknown; expires?: number },
 } as unknown as { serialize: NonNullable<ConstructorParameters<typeof Keyv>[0]>['serialize']; deserialize: NonNullable<ConstructorParameters<typeof Keyv>[0]>['deserialize'] };
 
+/** The entries with each key once (its last entry): one upsert may not touch a row twice. */
+function lastPerKey<E extends { key: string }>(entries: E[]): E[] {
+  return [...new Map(entries.map((e) => [e.key, e])).values()];
+}
+
 function encode(value: unknown, ttlMs: number | undefined, now = Date.now()): string {
   return JSON.stringify(ttlMs !== undefined ? { value, expires: now + ttlMs } : { value });
 }
@@ -77,6 +84,10 @@ abstract class KeyvBacked implements KeyValue {
   async set(key: string, value: unknown, ttlMs?: number): Promise<void> {
     const ok = await this.keyv.set(key, value, ttlMs);
     if (ok === false) throw new Error(`store: could not write ${key}`);
+  }
+  async setMany(entries: { key: string; value: unknown; ttlMs?: number }[]): Promise<void> {
+    if (entries.length === 0) return;
+    await Promise.all(entries.map((e) => this.set(e.key, e.value, e.ttlMs)));
   }
   async delete(key: string): Promise<void> {
     await this.keyv.delete(key);
@@ -145,6 +156,19 @@ class SqliteKeyValue extends KeyvBacked {
       now,
     );
     return rows.length === 1;
+  }
+  override async setMany(input: { key: string; value: unknown; ttlMs?: number }[]): Promise<void> {
+    const entries = lastPerKey(input);
+    const now = Date.now();
+    // SQLite allows 32,766 parameters per statement; 400 rows use 800.
+    for (let i = 0; i < entries.length; i += 400) {
+      const batch = entries.slice(i, i + 400);
+      await this.query(
+        `INSERT INTO keyv(key, value) VALUES ${batch.map(() => '(?, ?)').join(', ')}
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+        ...batch.flatMap((e): unknown[] => [`${NAMESPACE}:${e.key}`, encode(e.value, e.ttlMs, now)]),
+      );
+    }
   }
   async ping(): Promise<void> {
     await this.query('SELECT 1');
@@ -216,6 +240,18 @@ class PostgresKeyValue extends KeyvBacked {
       [`${NAMESPACE}:${key}`, encode(value, ttlMs, now), now],
     );
     return rows.length === 1;
+  }
+  override async setMany(input: { key: string; value: unknown; ttlMs?: number }[]): Promise<void> {
+    const entries = lastPerKey(input);
+    const now = Date.now();
+    for (let i = 0; i < entries.length; i += 400) {
+      const batch = entries.slice(i, i + 400);
+      await this.query(
+        `INSERT INTO ${this.table}(key, value) VALUES ${batch.map((_, n) => `($${2 * n + 1}, $${2 * n + 2})`).join(', ')}
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+        batch.flatMap((e): unknown[] => [`${NAMESPACE}:${e.key}`, encode(e.value, e.ttlMs, now)]),
+      );
+    }
   }
   async ping(): Promise<void> {
     await this.query('SELECT 1');

@@ -253,13 +253,12 @@ class KvStore implements Store {
     // The caller holds the story-index lease (dedupe/story-index.ts): read all buckets at
     // once, write back the ones that change.
     const lists = await this.kv.getMany<string[]>(bandKeys.map((k) => `lsh:${k}`));
-    await Promise.all(
-      bandKeys.map(async (key, i) => {
-        const current = lists[i] ?? [];
-        if (current.includes(articleId)) return;
-        await this.kv.set(`lsh:${key}`, [...current, articleId].slice(-LSH_BUCKET_MAX), ttlMs);
-      }),
-    );
+    const changed: { key: string; value: string[]; ttlMs: number }[] = [];
+    bandKeys.forEach((key, i) => {
+      const current = lists[i] ?? [];
+      if (!current.includes(articleId)) changed.push({ key: `lsh:${key}`, value: [...current, articleId].slice(-LSH_BUCKET_MAX), ttlMs });
+    });
+    await this.kv.setMany(changed);
   }
 
   async withLock<T>(name: string, ttlMs: number, fn: () => Promise<T>): Promise<T> {

@@ -51,6 +51,22 @@ for (const b of backends) {
       expect(store.backend).toBe(b.name);
     });
 
+    it('sets many keys in one call, the last value of a repeated key winning, with expiry', async () => {
+      await kv.setMany([
+        { key: p('m1'), value: ['a'] },
+        { key: p('m2'), value: { n: 1, s: ':colon' } },
+        { key: p('m1'), value: ['a', 'b'] },
+        { key: p('m3'), value: 'gone', ttlMs: 1 },
+      ]);
+      await kv.setMany([]);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(await kv.getMany([p('m1'), p('m2'), p('m3')])).toEqual([['a', 'b'], { n: 1, s: ':colon' }, undefined]);
+      // Written by setMany, then overwritten by set and read by keyv: one format.
+      await kv.setMany([{ key: p('m2'), value: 'x' }]);
+      expect(await kv.get(p('m2'))).toBe('x');
+      expect(await kv.setIfAbsent(p('m1'), 'y')).toBe(false);
+    });
+
     it('keeps source state', async () => {
       expect(await store.getSourceState(p('s1'))).toBeUndefined();
       await store.putSourceState(p('s1'), { consecutiveErrors: 2, initialized: true, etag: '"abc"', lastError: '超时' });
@@ -118,7 +134,9 @@ for (const b of backends) {
       // Capped: those sharing the most bands come first.
       await store.withLock(p('story-index'), 2000, () => store.addToLsh([p('band-c')], 'x3', 60_000));
       expect(await store.lshMembers([p('band-a'), p('band-b'), p('band-c')], 1)).toEqual(['x3']);
-      expect(await store.lshMembers([p('band-a'), p('band-b'), p('band-c')], 2)).toEqual(['x3', 'x1']);
+      const two = await store.lshMembers([p('band-a'), p('band-b'), p('band-c')], 2);
+      expect(two).toHaveLength(2);
+      expect(two[0]).toBe('x3');
     });
 
     it('changes its version when bumped and keeps one generated secret', async () => {
