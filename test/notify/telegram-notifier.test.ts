@@ -430,6 +430,36 @@ describe('TelegramNotifier', () => {
     expect(env.bot.sentTo(1102)[0]!.at).toBeLessThan(times[1]!);
   });
 
+  it('prepares at most prepareAhead sends ahead of the gate, and still sends every chat in order (fake clock)', async () => {
+    const clock = new JumpClock(T0);
+    const chats = Array.from({ length: 12 }, (_, i) => 1301 + i);
+    for (const chat of chats) await alerts(chat, 2);
+    const n = notifier({ clock, foldThreshold: 10, prepareAhead: 3, limits: { globalPerSecond: 50, perChatIntervalMs: 1000, groupPerMinute: 20 } });
+    n.warmUp();
+    // Marked sending but not yet granted by the gate: the prepared window.
+    let waiting = 0;
+    let most = 0;
+    const markSending = env.outbox.markSending.bind(env.outbox);
+    env.outbox.markSending = async (d) => {
+      const next = await markSending(d);
+      most = Math.max(most, ++waiting);
+      return next;
+    };
+    const take = n.limiter.take.bind(n.limiter);
+    n.limiter.take = (chatId) => {
+      waiting--;
+      take(chatId);
+    };
+    expect(await n.drain()).toMatchObject({ sent: 24, messages: 24, deferred: 0 });
+    expect(most).toBeGreaterThan(0);
+    expect(most).toBeLessThanOrEqual(3);
+    for (const chat of chats) {
+      const texts = env.bot.sentTo(chat).map((c) => String(c.params.text));
+      expect(texts).toHaveLength(2);
+      expect(Number(/第a(\d+)号/.exec(texts[0]!)![1])).toBeLessThan(Number(/第a(\d+)号/.exec(texts[1]!)![1]));
+    }
+  });
+
   it('groups: at most TELEGRAM_GROUP_RATE a minute; overall: at most TELEGRAM_RATE a second (fake clock)', async () => {
     const clock = new JumpClock(T0);
     await alerts(-1001, 25);

@@ -1,8 +1,12 @@
 /**
  * Telegram's sending limits, kept in one place (https://core.telegram.org/bots/faq):
  *
- * - overall: a token bucket of `globalPerSecond` (default 25 a second, under Telegram's
- *   ~30) with a small burst (a fifth of a second's worth), so a drain never bursts;
+ * - overall: `globalPerSecond` (default 25 a second, under Telegram's ~30) with a small burst
+ *   (a fifth of a second's worth), so a drain never bursts. Kept as GCRA (virtual time): each
+ *   send moves an ideal timeline on by 1/rate, and a send is due when that timeline is at
+ *   most the burst ahead of now. A sender that wakes late finds the sends it missed already
+ *   due (up to the burst), so timer lateness and rounding never add up over a drain; in any
+ *   window of L ms at most L·rate/1000 + burst sends are allowed, as with a token bucket;
  * - per chat: one message per `perChatIntervalMs` (default 1 s);
  * - per group (negative chat ids: groups, supergroups, channels): at most `groupPerMinute`
  *   (default 20) in any 60 s window, a sliding window over the send times;
@@ -57,9 +61,16 @@ const MINUTE = 60_000;
 
 export class RateLimiter {
   private readonly chats = new Map<number, ChatState>();
-  private tokens: number;
-  private refilledAt: number;
-  private readonly capacity: number;
+  /** Burst, in messages. */
+  readonly capacity: number;
+  /** Ms between two sends at the overall rate. */
+  private readonly interval: number;
+  /**
+   * The ideal time of the next send (GCRA's theoretical arrival time) is `base` plus `ahead`
+   * intervals: kept apart so that adding 1000/rate up many times does not drift in floating point.
+   */
+  private base: number;
+  private ahead = 0;
   private takes = 0;
 
   constructor(
@@ -68,8 +79,8 @@ export class RateLimiter {
   ) {
     if (!(limits.globalPerSecond > 0)) throw new Error('globalPerSecond must be positive');
     this.capacity = Math.max(1, Math.ceil(limits.globalPerSecond / 5));
-    this.tokens = this.capacity;
-    this.refilledAt = clock.now();
+    this.interval = 1000 / limits.globalPerSecond;
+    this.base = clock.now();
   }
 
   /** Milliseconds until a message to `chatId` is allowed by its own limits (0: now). */
@@ -87,18 +98,25 @@ export class RateLimiter {
     return Math.max(0, at - now);
   }
 
-  /** Milliseconds until the overall rate allows one more message (0: now). */
+  /**
+   * Milliseconds until the overall rate allows one more message (0: now). Fractional: the
+   * caller sleeps at least this long (a timer rounds up), and a late wake-up costs nothing,
+   * as the timeline does not move with the clock.
+   */
   globalDelay(): number {
-    this.refill();
-    if (this.tokens >= 1) return 0;
-    return Math.ceil(((1 - this.tokens) / this.limits.globalPerSecond) * 1000);
+    const delay = this.base - this.clock.now() + ((this.ahead - (this.capacity - 1)) * 1000) / this.limits.globalPerSecond;
+    return delay > 1e-6 ? delay : 0;
   }
 
-  /** Record a message sent to `chatId` now (takes one overall token). */
+  /** Record a message sent to `chatId` now (takes its place on the overall timeline). */
   take(chatId: number): void {
-    this.refill();
-    this.tokens -= 1;
     const now = this.clock.now();
+    // Idle (or later than the burst covers): the timeline restarts at now, no credit beyond the burst.
+    if (this.base + this.ahead * this.interval < now) {
+      this.base = now;
+      this.ahead = 0;
+    }
+    this.ahead++;
     const s = this.state(chatId);
     s.last = now;
     if (chatId < 0) {
@@ -125,13 +143,6 @@ export class RateLimiter {
       this.chats.set(chatId, s);
     }
     return s;
-  }
-
-  private refill(): void {
-    const now = this.clock.now();
-    const elapsed = Math.max(0, now - this.refilledAt);
-    this.tokens = Math.min(this.capacity, this.tokens + (elapsed / 1000) * this.limits.globalPerSecond);
-    this.refilledAt = now;
   }
 
   private forgetIdle(): void {

@@ -6,8 +6,15 @@
  *   side, so a chat that waits (its 1 s gap, a group's 20 a minute, a `retry_after`) never
  *   holds up another. Lanes outlive a drain: the periodic loop only feeds them what became
  *   due, skipping what a lane already holds.
- * - One send gate for all lanes: the RateLimiter's overall token bucket, handed out first
- *   come first served, so thousands of waiting chats cost one timer, not thousands.
+ * - One send gate for all lanes: the RateLimiter's overall rate (GCRA, an ideal timeline),
+ *   handed out first come first served, so thousands of waiting chats cost one timer, not
+ *   thousands; a late timer grants the sends it missed at once (up to the burst), so timer
+ *   lateness does not lower the rate.
+ * - Prepared ahead, within a window: a lane reads its articles, renders and marks `sending`
+ *   before it queues at the gate, but only `prepareAhead` lanes (about half a second of sends)
+ *   may be prepared and waiting at once. So the gate always has sends ready when a grant is
+ *   due, the first send goes as soon as one lane is ready (not after every chat has rendered),
+ *   and a drain of thousands of chats holds a bounded number of rendered messages.
  * - Folding: a chat with more than `foldThreshold` alerts waiting gets them in one message
  *   (at most MAX_FOLDED a message), and every one of them is marked sent.
  * - Each delivery goes pending → sending → sent | failed, in the outbox, around the send. A
@@ -89,6 +96,8 @@ export interface TelegramNotifierDeps {
   random?: () => number;
   /** Most due deliveries taken into lanes per drain (default 20,000). */
   batchSize?: number;
+  /** Lanes prepared (read, rendered, marked sending) and waiting for the gate at once (default: half a second of sends, at least 16). */
+  prepareAhead?: number;
 }
 
 /** What one drain did, in deliveries (and messages, for sent ones). */
@@ -148,6 +157,7 @@ export class TelegramNotifier {
   readonly limiter: RateLimiter;
   private readonly clock: Clock;
   private readonly gate: SendGate;
+  private readonly prepared: Slots;
   private readonly lanes = new Map<number, Lane>();
   /** Keys held by a lane (queued or in flight). */
   private readonly queued = new Set<string>();
@@ -165,6 +175,7 @@ export class TelegramNotifier {
     this.clock = deps.clock ?? systemClock;
     this.limiter = new RateLimiter(deps.limits, this.clock);
     this.gate = new SendGate(this.limiter, this.clock);
+    this.prepared = new Slots(deps.prepareAhead ?? Math.max(16, Math.ceil(deps.limits.globalPerSecond / 2)));
     this.sourceNames = new Proxy({} as Record<string, string>, {
       get: (_target, id) => (typeof id === 'string' ? deps.sourceName(id) : undefined),
     });
@@ -181,11 +192,38 @@ export class TelegramNotifier {
     return report;
   }
 
+  /**
+   * Render one made-up alert, so the first real one does not pay for compiling the templates
+   * and the date formats (about 0.1 s). `start()` does it; a caller timing drains may do it first.
+   */
+  warmUp(): void {
+    const now = new Date(this.clock.now());
+    const article: Article = {
+      id: 'warm-up', sourceId: 'warm-up', url: 'https://example.org/warm-up', guid: null, title: '预热 預熱', published: now.toISOString(), updated: now.toISOString(),
+      author: null, origin: null, text: '预热', summary: '预热', html: '', lang: 'zh', script: 'hans', tags: [], originalTitle: null, duplicateOf: null,
+      flags: [], attachments: [], storedAt: now.toISOString(),
+    };
+    const sub: Subscription = {
+      id: 'warm-up', subscriber: { kind: 'telegram', chatId: 1 }, subscriberKey: 'tg:1', query: '预热', mode: 'instant', script: 'hans', paused: false,
+      createdBy: 'warm-up', createdAt: now.toISOString(), feedToken: 'warm-up',
+    };
+    try {
+      for (const script of ['hans', 'hant'] as const) {
+        const ctx = { lang: 'zh' as const, timeZone: this.deps.timeZone, script, now };
+        renderAlert({ article, sourceName: 'warm-up', alsoReportedBy: [] }, [{ ...sub, script }], ctx);
+        renderFolded([{ article, sourceName: 'warm-up', alsoReportedBy: [] }, { article: { ...article, id: 'warm-up-2' }, sourceName: 'warm-up', alsoReportedBy: [] }], [{ ...sub, script }], ctx);
+      }
+    } catch (err) {
+      this.deps.logger.warn({ err }, 'telegram: warming up the renderer failed (the first alert will do it)');
+    }
+  }
+
   /** Run the loop: recover deliveries left in flight, then drain every `intervalMs` and on wake(). */
   start(intervalMs: number): void {
     if (this.loop) return;
     this.stopSignal = stopController();
     const signal = this.stopSignal.signal;
+    this.warmUp();
     this.loop = (async () => {
       // Lanes of an earlier drain() in this process are not crashed sends: let them finish first.
       await Promise.all([...this.lanes.values()].map((l) => l.running));
@@ -272,17 +310,26 @@ export class TelegramNotifier {
     try {
       while (lane.queue.length > 0) {
         if (!(await this.waitForChat(lane.chatId, signal))) break;
+        // A place in the prepared window; given back once the gate grants the send (or on any way out).
+        if (!(await this.prepared.acquire(signal))) break;
+        let slot = true;
+        const release = () => {
+          if (slot) this.prepared.release();
+          slot = false;
+        };
         const take = lane.queue.length > this.deps.foldThreshold ? Math.min(MAX_FOLDED, lane.queue.length) : 1;
         const batch = lane.queue.splice(0, take);
         let after: After;
         try {
-          after = await this.sendBatch(lane.chatId, batch, signal);
+          after = await this.sendBatch(lane.chatId, batch, signal, release);
         } catch (err) {
           // The store failed under us: leave the batch as it is (pending, or sending until the
           // next start recovers it) and let a later drain try the chat again.
           this.deps.logger.error({ err, chatId: lane.chatId }, 'telegram: delivery bookkeeping failed');
           for (const q of batch) this.finish(q, 'deferred');
           after = 'release';
+        } finally {
+          release();
         }
         if (after === 'release') break;
         if (after === 'fail-rest') {
@@ -310,7 +357,7 @@ export class TelegramNotifier {
   }
 
   /** Render and send one alert (or several folded), and record how it went. */
-  private async sendBatch(chatId: number, batch: Queued[], signal: AbortSignal): Promise<After> {
+  private async sendBatch(chatId: number, batch: Queued[], signal: AbortSignal, granted: () => void): Promise<After> {
     const deliveries = batch.map((q) => q.delivery);
     const articles = new Map((await this.deps.store.getArticles([...new Set(deliveries.map((d) => d.articleId))])).map((a) => [a.id, a]));
     const subs = new Map((await this.deps.subscriptions.getMany([...new Set(deliveries.flatMap((d) => d.subscriptionIds))])).map((s) => [s.id, s]));
@@ -359,7 +406,9 @@ export class TelegramNotifier {
     // `sending`: the next start sends them. Stopping while waiting puts them back as they were.
     const sending: Queued[] = [];
     for (const u of usable) sending.push({ ...u.q, delivery: await this.deps.outbox.markSending(u.q.delivery) });
-    if (!(await this.gate.acquire(chatId, signal))) {
+    const go = await this.gate.acquire(chatId, signal);
+    granted();
+    if (!go) {
       for (const u of usable) {
         const d = u.q.delivery;
         await this.deps.outbox.retryLater(d, new Date(d.notBefore), d.lastError ?? 'worker stopped before sending');
@@ -513,9 +562,11 @@ function keyboard(buttons: RenderedAlert['buttons']): InlineKeyboardButton[][] {
 
 /**
  * The overall send rate, shared by all lanes: waiters are served first come first served by
- * one pump that sleeps only as long as the token bucket needs.
+ * one pump that sleeps until the limiter's timeline allows the next send. On waking (late, as
+ * timers are) it grants every send the timeline has due, so the lateness is made up at once
+ * and the long-run rate is the configured one. (Exported for tests.)
  */
-class SendGate {
+export class SendGate {
   private readonly waiters: { chatId: number; grant: (ok: boolean) => void }[] = [];
   private pumping = false;
 
@@ -552,7 +603,7 @@ class SendGate {
       while (this.waiters.length > 0) {
         const delay = this.limiter.globalDelay();
         if (delay > 0) {
-          await this.clock.sleep(delay);
+          await this.clock.sleep(Math.ceil(delay));
           continue;
         }
         const waiter = this.waiters.shift()!;
@@ -562,5 +613,46 @@ class SendGate {
     } finally {
       this.pumping = false;
     }
+  }
+}
+
+/** A counting semaphore, first come first served; an aborted wait gives up its turn. */
+class Slots {
+  private free: number;
+  private readonly waiters: { take: (ok: boolean) => void }[] = [];
+
+  constructor(size: number) {
+    if (!(size >= 1)) throw new Error('prepareAhead must be at least 1');
+    this.free = Math.floor(size);
+  }
+
+  /** Resolves true with a slot taken, false when `signal` aborts first. */
+  acquire(signal?: AbortSignal): Promise<boolean> {
+    if (signal?.aborted) return Promise.resolve(false);
+    if (this.free > 0 && this.waiters.length === 0) {
+      this.free--;
+      return Promise.resolve(true);
+    }
+    return new Promise<boolean>((resolve) => {
+      const waiter = {
+        take: (ok: boolean) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(ok);
+        },
+      };
+      const onAbort = () => {
+        const i = this.waiters.indexOf(waiter);
+        if (i >= 0) this.waiters.splice(i, 1);
+        waiter.take(false);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiters.push(waiter);
+    });
+  }
+
+  release(): void {
+    const next = this.waiters.shift();
+    if (next) next.take(true);
+    else this.free++;
   }
 }
