@@ -64,8 +64,27 @@ export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
+/** HTML5 references that spell URL syntax (`JaVaScRiPt&colon;…`): browsers decode them in attribute values. */
+const URL_SYNTAX_REFERENCE = /&(colon|Tab|NewLine|sol|period|lpar|rpar|quest|num|excl|plus|equals|commat|percnt);/g;
+const URL_SYNTAX: Readonly<Record<string, string>> = {
+  colon: ':', Tab: '\t', NewLine: '\n', sol: '/', period: '.', lpar: '(', rpar: ')',
+  quest: '?', num: '#', excl: '!', plus: '+', equals: '=', commat: '@', percnt: '%',
+};
+
+/**
+ * The URL a browser would read from an attribute value: references decoded, ASCII tab and
+ * newlines removed anywhere and C0 controls and spaces trimmed, as the URL parser does.
+ */
+function attributeUrl(value: string): string {
+  const decoded = decodeEntities(value).replace(URL_SYNTAX_REFERENCE, (_m, name: string) => URL_SYNTAX[name] ?? '');
+  // eslint-disable-next-line no-control-regex -- what the URL parser drops
+  return decoded.replace(/[\t\n\r]/g, '').replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '');
+}
+
 function absolutize(value: string, base: string): string {
-  const raw = decodeEntities(value).trim();
+  const raw = attributeUrl(value);
+  // A URL with a scheme (javascript: spelled with references or tabs included) is left as
+  // written: the sanitizer decides on it, and a script URL must not become a relative path.
   if (!raw || raw.startsWith('#') || /^[a-z][a-z0-9+.-]*:/i.test(raw)) return value;
   try {
     return escapeHtml(new URL(raw, base).href);

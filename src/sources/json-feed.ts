@@ -11,7 +11,7 @@ import type { Attachment, ParsedSource, RawItem } from '../domain/article.js';
 import { canonicalUrl, httpUrl } from '../dedupe/canonical-url.js';
 import { parseDate } from '../normalize/parse-date.js';
 import { expectedFeedError, snippet } from './feed-error.js';
-import { collapseWhitespace, escapeHtml, resolveHtmlUrls } from './feed-text.js';
+import { collapseWhitespace, escapeHtml, htmlToText, looksLikeHtml, resolveHtmlUrls } from './feed-text.js';
 
 export interface JsonFeedOptions {
   url: string;
@@ -88,7 +88,9 @@ function mapItem(item: JsonObject, base: string, options: JsonFeedOptions): RawI
   const raw: RawItem = {
     guid: itemId(item),
     url,
-    title: title ? collapseWhitespace(title) : undefined,
+    // Plain text by the spec, but feeds do put HTML there: read it as RSS titles are read
+    // (tags and scripts dropped), so markup never passes as text into feeds and alerts.
+    title: title ? (looksLikeHtml(title) ? htmlToText(title) : collapseWhitespace(title)) || undefined : undefined,
     published: parseDate(str(item, 'date_published'), options.timeZone, options.now),
     updated: parseDate(str(item, 'date_modified'), options.timeZone, options.now),
     author: itemAuthor(item),
