@@ -116,6 +116,7 @@ const schema = z.object({
     .refine((n) => Number.isFinite(n) && n >= 0 && n <= 0.5, 'expected a fraction from 0 to 0.5')
     .default(0.1),
   BACKOFF_MAX: duration.default(24 * 3_600_000),
+  SOURCE_FAILING_ALERT_AFTER: duration.default(3_600_000),
   SCHEDULER_TICK: z
     .string()
     .trim()

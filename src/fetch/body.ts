@@ -144,6 +144,13 @@ async function* decodeLayer(source: Chunks, coding: string): AsyncGenerator<Buff
   }
 }
 
+/**
+ * Most content codings undone for one body (curl allows 5 since CVE-2022-32206): each layer
+ * costs a zlib stream and an async generator, so a header listing thousands of codings would
+ * exhaust memory or the stack before the size cap could act.
+ */
+export const MAX_STACKED_CODINGS = 5;
+
 /** Counters a caller can watch while the body is read (for timeout messages). */
 export interface BodyProgress {
   wireBytes: number;
@@ -168,8 +175,13 @@ export async function readBody(
       yield buffer;
     }
   }
+  const codings = parseContentEncoding(contentEncoding);
+  if (codings.length > MAX_STACKED_CODINGS) {
+    const shown = codings.length > 8 ? `${codings.slice(0, 8).join(', ')}, …` : codings.join(', ');
+    throw new BodyDecodeError(`the server stacked ${codings.length} content codings (${shown}); tidings undoes at most ${MAX_STACKED_CODINGS}`);
+  }
   let decoded: Chunks = counted();
-  for (const coding of parseContentEncoding(contentEncoding).reverse()) decoded = decodeLayer(decoded, coding);
+  for (const coding of codings.reverse()) decoded = decodeLayer(decoded, coding);
 
   const chunks: Buffer[] = [];
   let total = 0;

@@ -22,6 +22,8 @@ export interface HttpServerDeps {
   /** Extra routes (feeds, later subscriptions), tried before the built-in ones. */
   routes: Route[];
   publicUrl: string;
+  /** Sources reported to admins and not recovered (`SourceAlerts`), shown per source as `alert`. */
+  sourceAlerts?: { alerts(ids: string[]): Promise<Map<string, { kind: string; since: string }>> };
 }
 
 export interface RunningHttpServer {
@@ -111,6 +113,7 @@ async function health(res: ServerResponse, deps: HttpServerDeps): Promise<void> 
   }
   const sources = deps.sources();
   const states = await deps.store.getSourceStates(sources.map((s) => s.id));
+  const alerts = (await deps.sourceAlerts?.alerts(sources.map((s) => s.id))) ?? new Map<string, { kind: string; since: string }>();
   const list = sources.map((s) => {
     const st = states.get(s.id);
     return {
@@ -124,6 +127,7 @@ async function health(res: ServerResponse, deps: HttpServerDeps): Promise<void> 
       lastError: st?.lastError ?? null,
       items: st?.itemsLastSeen ?? null,
       encoding: st?.encoding ?? null,
+      alert: alerts.get(s.id) ?? null,
     };
   });
   const counts: Record<string, number> = { ok: 0, failing: 0, 'never-polled': 0, paused: 0 };

@@ -24,6 +24,8 @@ export interface Metrics {
   telegramPausedChats: Counter;
   /** Telegram deliveries not yet sent or failed. */
   telegramQueueDepth: Gauge;
+  /** Sources admins were told about and that have not recovered, by alert: failing, empty. */
+  sourcesInAlert: Gauge<'alert'>;
 }
 
 export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics {
@@ -50,5 +52,6 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
     telegramRetried: new Counter({ name: 'tidings_telegram_retried_total', help: 'Telegram deliveries put back for later, by reason (rate_limited, transient)', labelNames: ['reason'], registers }),
     telegramPausedChats: new Counter({ name: 'tidings_telegram_paused_chats_total', help: 'Chats paused because the bot can no longer write there', registers }),
     telegramQueueDepth: new Gauge({ name: 'tidings_telegram_queue_depth', help: 'Telegram deliveries not yet sent or failed', registers }),
+    sourcesInAlert: new Gauge({ name: 'tidings_sources_in_alert', help: 'Sources reported to admins and not yet recovered, by alert (failing, empty)', labelNames: ['alert'], registers }),
   };
 }

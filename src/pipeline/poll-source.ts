@@ -56,6 +56,8 @@ export interface PollDeps {
   dispatch?: (articles: Article[], earlierStoryUrls?: ReadonlyMap<string, readonly string[]>) => Promise<unknown>;
   now?: () => Date;
   random?: () => number;
+  /** Called after every poll with its result and the source state it stored (admin alerts). */
+  onPolled?: (source: Source, result: PollResult, state: SourceState) => Promise<unknown>;
 }
 
 export type PollOutcome = 'new' | 'unchanged' | 'not-modified' | 'error';
@@ -92,6 +94,19 @@ export class SourceContentError extends Error {
 const FULLTEXT_CONCURRENCY = 4;
 
 export async function pollSource(source: Source, deps: PollDeps): Promise<PollResult> {
+  const result = await pollOnce(source, deps);
+  if (deps.onPolled) {
+    try {
+      const state = await deps.store.getSourceState(source.id);
+      if (state) await deps.onPolled(source, result, state);
+    } catch (err) {
+      deps.logger.error({ err, source: source.id }, 'the after-poll hook failed');
+    }
+  }
+  return result;
+}
+
+async function pollOnce(source: Source, deps: PollDeps): Promise<PollResult> {
   const now = deps.now?.() ?? new Date();
   const random = deps.random ?? Math.random;
   const started = Date.now();
