@@ -95,6 +95,8 @@ const schema = z.object({
   TELEGRAM_WEBHOOK_URL: url(['https', 'http']).optional(),
   SMTP_URL: url(['smtp', 'smtps']).optional(),
   MAIL_FROM: z.string().trim().default('tidings <tidings@localhost>'),
+  MAIL_UNSUBSCRIBE_MAILTO: z.string().trim().regex(/^[^\s@<>(),;:"\\[\]]+@[^\s@<>(),;:"\\[\]]+$/, 'expected an address like unsubscribe@example.com').optional(),
+  EMAIL_MAX_FAILURES: int(1, 1000).default(3),
   DEFAULT_TIMEZONE: timeZone.default('Asia/Shanghai'),
   ALLOW_PRIVATE_NETWORKS: bool.default(false),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
