@@ -29,6 +29,7 @@ import type { Logger } from '../../ops/logger.js';
 import type { Metrics } from '../../ops/metrics.js';
 import type { SourceRegistry } from '../../sources/source-registry.js';
 import type { Store } from '../../store/store.js';
+import type { ConfirmationMailDeps } from '../../http/subscribe-pages.js';
 import type { SubscriptionStore } from '../../subscriptions/subscription-store.js';
 import type { ChatPrefs } from './chat-prefs.js';
 import { ADMIN_COMMANDS, adminHandlers } from './commands/admin.js';
@@ -83,6 +84,8 @@ export interface TidingsBotDeps {
   deliveryCounts?: () => Promise<{ sent: number; failed: number }>;
   /** Retries of Bot API calls after 429 / 5xx (default 3; 0 in tests that script failures). */
   maxRetries?: number;
+  /** With SMTP: `/email ADDRESS` mails a confirmation link (see http/subscribe-pages.ts); without, it says email is off. */
+  email?: ConfirmationMailDeps;
 }
 
 export interface TidingsBot {
@@ -96,7 +99,7 @@ export interface TidingsBot {
 }
 
 /** The user commands in menu order. */
-export const USER_COMMANDS: readonly CommandName[] = ['start', 'help', 'sub', 'unsub', 'list', 'pause', 'resume', 'digest', 'preview', 'script', 'feed', 'forget'];
+export const USER_COMMANDS: readonly CommandName[] = ['start', 'help', 'sub', 'unsub', 'list', 'pause', 'resume', 'digest', 'preview', 'script', 'feed', 'email', 'forget'];
 
 const ALLOWED_UPDATES = ['message', 'channel_post', 'callback_query'] as const;
 
@@ -179,6 +182,7 @@ export function createTidingsBot(deps: TidingsBotDeps): TidingsBot {
     recent: new RecentMatcher(deps.store, () => deps.registry.all(), recentLimit),
     deliveryCounts: deps.deliveryCounts ?? (deps.metrics ? countersOf(deps.metrics) : undefined),
     previewItems: deps.limits?.previewItems ?? 5,
+    email: deps.email,
   };
 
   // 1. Nothing a handler throws escapes: log it, count it, tell the user in a few words.

@@ -30,6 +30,7 @@ export type CommandName =
   | 'preview'
   | 'script'
   | 'feed'
+  | 'email'
   | 'forget'
   | 'sources'
   | 'stats'
@@ -100,6 +101,10 @@ export interface Strings {
   previewNone(recent: number): string;
   scriptSet(count: number, script: 'original' | 'hans' | 'hant'): string;
   feed(url: string, count: number): string;
+  emailSent(address: string): string;
+  emailInvalid(value: string): string;
+  emailLimited(minutes: number): string;
+  emailDisabled: string;
   forgetConfirm(count: number): string;
   forgetYes: string;
   forgetNo: string;
@@ -155,6 +160,7 @@ const zh: Strings = {
     preview: '试一试查询：/preview 风力发电',
     script: '字形：/script original|hans|hant',
     feed: '本聊天的私人订阅源网址',
+    email: '同时用邮件接收提醒：/email 地址',
     forget: '删除本聊天的全部数据',
     sources: '管理员：来源状态',
     stats: '管理员：统计',
@@ -172,7 +178,7 @@ const zh: Strings = {
     `<b>命令</b>\n` +
     `/sub 查询 — 订阅（立即生效）\n/unsub — 取消订阅\n/list — 查看订阅\n/preview 查询 — 看看最近哪些文章会匹配\n` +
     `/pause、/resume — 暂停、恢复提醒\n/digest daily@08:00 — 改为每日摘要（/digest off 恢复即时）\n` +
-    `/script hans|hant|original — 简体、繁体或原文\n/feed — 私人订阅源（Atom）\n/forget — 删除本聊天的全部数据\n\n` +
+    `/script hans|hant|original — 简体、繁体或原文\n/feed — 私人订阅源（Atom）\n/email 地址 — 同时用邮件接收提醒\n/forget — 删除本聊天的全部数据\n\n` +
     `<b>查询语法</b>\n<code>科技援疆</code> 词 · <code>"国家风力发电技术创新中心"</code> 短语\n` +
     `<code>A B</code> 同时包含 · <code>A OR B</code> 任一 · <code>-A</code> 排除 · <code>( … )</code> 分组\n` +
     `<code>title:A</code> 仅标题 · <code>source:ID</code> 来源 · <code>tag:标签</code>\n简繁、全半角、大小写均不敏感。` +
@@ -209,6 +215,10 @@ const zh: Strings = {
   previewNone: (recent) => `最近 ${recent} 篇文章中没有匹配的。`,
   scriptSet: (count, script) => `${count} 个订阅的提醒将以${script === 'hans' ? '简体' : script === 'hant' ? '繁体' : '原文字形'}显示。`,
   feed: (url, count) => `本聊天全部订阅（${count} 个）的私人订阅源，请勿公开：\n${e(url)}`,
+  emailSent: (address) => `已向 <code>${e(address)}</code> 发送确认邮件。点击邮件中的链接后，本聊天的订阅会同时发到这个邮箱（链接 7 天内有效）。`,
+  emailInvalid: (value) => `<code>${e(value)}</code> 不像一个邮箱地址。用法：<code>/email name@example.com</code>`,
+  emailLimited: (minutes) => `确认邮件发送得太频繁了，请约 ${minutes} 分钟后再试。未发送邮件。`,
+  emailDisabled: '此服务器未启用邮件提醒。',
   forgetConfirm: (count) => `删除本聊天的全部数据：${count} 个订阅、私人订阅源网址和待发送的提醒？此操作无法撤销。`,
   forgetYes: '全部删除',
   forgetNo: '取消',
@@ -255,6 +265,7 @@ const en: Strings = {
     preview: 'Try a query: /preview 风力发电',
     script: 'Script: /script original|hans|hant',
     feed: "This chat's private feed URL",
+    email: 'Alerts by email too: /email ADDRESS',
     forget: 'Delete everything kept about this chat',
     sources: 'Admin: source health',
     stats: 'Admin: statistics',
@@ -272,7 +283,7 @@ const en: Strings = {
     `<b>Commands</b>\n` +
     `/sub QUERY — subscribe (at once)\n/unsub — remove a subscription\n/list — your subscriptions\n/preview QUERY — which recent articles a query matches\n` +
     `/pause, /resume — pause or resume alerts\n/digest daily@08:00 — one digest a day (/digest off: instant again)\n` +
-    `/script hans|hant|original — Simplified, Traditional or as published\n/feed — a private Atom feed\n/forget — delete everything about this chat\n\n` +
+    `/script hans|hant|original — Simplified, Traditional or as published\n/feed — a private Atom feed\n/email ADDRESS — alerts by email too\n/forget — delete everything about this chat\n\n` +
     `<b>Queries</b>\n<code>科技援疆</code> term · <code>"国家风力发电技术创新中心"</code> phrase\n` +
     `<code>A B</code> both · <code>A OR B</code> either · <code>-A</code> not · <code>( … )</code> groups\n` +
     `<code>title:A</code> title only · <code>source:ID</code> · <code>tag:TAG</code>\nScript (简/繁), width and case do not matter.` +
@@ -310,6 +321,10 @@ const en: Strings = {
   scriptSet: (count, script) =>
     `Alerts of ${count} subscription${count === 1 ? '' : 's'} are now shown ${script === 'hans' ? 'in Simplified Chinese' : script === 'hant' ? 'in Traditional Chinese' : 'as published'}.`,
   feed: (url, count) => `The private feed of all ${count} subscription${count === 1 ? '' : 's'} of this chat (keep it to yourself):\n${e(url)}`,
+  emailSent: (address) => `A confirmation email is on its way to <code>${e(address)}</code>. Once the link in it is opened (within 7 days), this chat's subscriptions go to that address too.`,
+  emailInvalid: (value) => `<code>${e(value)}</code> does not look like an email address. Usage: <code>/email name@example.com</code>`,
+  emailLimited: (minutes) => `Too many confirmation emails lately; please try again in about ${minutes} minutes. Nothing was sent.`,
+  emailDisabled: 'Email alerts are not enabled on this server.',
   forgetConfirm: (count) => `Delete everything about this chat: ${count} subscription${count === 1 ? '' : 's'}, the private feed URL and alerts not yet sent? This cannot be undone.`,
   forgetYes: 'Delete everything',
   forgetNo: 'Cancel',

@@ -9,6 +9,7 @@ import type { Context } from 'grammy';
 import type { Article } from '../../../domain/article.js';
 import type { Source } from '../../../domain/source.js';
 import type { Outbox } from '../../../delivery/outbox.js';
+import type { ConfirmationMailDeps } from '../../../http/subscribe-pages.js';
 import { matchInputOf, matchQuery, prepareArticle, type PreparedArticle } from '../../../match/matcher.js';
 import type { Query } from '../../../match/query.js';
 import type { Logger } from '../../../ops/logger.js';
@@ -51,6 +52,8 @@ export interface HandlerDeps {
   deliveryCounts?: () => Promise<{ sent: number; failed: number }>;
   /** Lines per `/preview` reply. */
   previewItems: number;
+  /** `/email`: how confirmation links are mailed; undefined when email is off. */
+  email?: ConfirmationMailDeps;
 }
 
 /** A Telegram HTML message's budget: under 4096 visible characters with room to spare. */

@@ -1,6 +1,6 @@
 /**
  * The commands every chat has: /start /help /sub /unsub /list /pause /resume /digest
- * /preview /script /feed /forget, and the inline buttons they and alerts carry
+ * /preview /script /feed /email /forget, and the inline buttons they and alerts carry
  * (`unsub:<id>`, `stop:<id>`, `forget:yes|no`, see callback-data.ts).
  *
  * Read-only commands (/start /help /list /preview) answer anyone; everything that changes a
@@ -12,6 +12,7 @@ import { InlineKeyboard } from 'grammy';
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'grammy/types';
 import type { Subscription } from '../../../domain/subscription.js';
 import { describeQuery, parseQuery, QueryError, type Query } from '../../../match/query.js';
+import { requestChatEmailLink } from '../../../http/subscribe-pages.js';
 import { SubscriptionLimitError } from '../../../subscriptions/subscription-store.js';
 import { decodeCallback, encodeCallback } from '../callback-data.js';
 import { escapeHtml, htmlToPlain, isWebUrl, truncateText } from '../html.js';
@@ -306,6 +307,39 @@ const feed: Handler = managed(async (ctx, d) => {
   return 'ok';
 });
 
+/**
+ * `/email ADDRESS`: this chat's alerts by email too. A confirmation link goes to the address
+ * (rate-limited per chat and per address); opening it copies the chat's subscriptions to it.
+ */
+const email: Handler = managed(async (ctx, d) => {
+  if (!d.email) {
+    await say(ctx, ctx.t.emailDisabled);
+    return 'refused';
+  }
+  const address = argText(ctx);
+  if (address === '') {
+    await say(ctx, ctx.t.usage('/email name@example.com'));
+    return 'invalid';
+  }
+  const chatId = chatIdOf(ctx);
+  const subs = await d.subscriptions.listOf(chatKey(chatId));
+  if (subs.length === 0) {
+    await say(ctx, ctx.t.noSubscriptions);
+    return 'ok';
+  }
+  const result = await requestChatEmailLink(d.email, { chatId, address, subscriptions: subs.length, lang: ctx.lang });
+  if (result.kind === 'invalid') {
+    await say(ctx, ctx.t.emailInvalid(truncateText(address, 100)));
+    return 'invalid';
+  }
+  if (result.kind === 'limited') {
+    await say(ctx, ctx.t.emailLimited(Math.max(1, Math.ceil(result.retryAfterMs / 60_000))));
+    return 'refused';
+  }
+  await say(ctx, ctx.t.emailSent(address.trim()));
+  return 'ok';
+});
+
 const forget: Handler = managed(async (ctx, d) => {
   const subs = await d.subscriptions.listOf(chatKey(chatIdOf(ctx)));
   const kb = new InlineKeyboard().text(ctx.t.forgetYes, encodeCallback({ kind: 'forget', confirmed: true })).text(ctx.t.forgetNo, encodeCallback({ kind: 'forget', confirmed: false }));
@@ -313,7 +347,7 @@ const forget: Handler = managed(async (ctx, d) => {
   return 'ok';
 });
 
-export const userHandlers: Partial<Record<CommandName, Handler>> = { start, help, sub, unsub, list, pause, resume, digest, preview, script, feed, forget };
+export const userHandlers: Partial<Record<CommandName, Handler>> = { start, help, sub, unsub, list, pause, resume, digest, preview, script, feed, email, forget };
 
 /** The keyboard of a pressed message without the buttons whose data is `data`. */
 function withoutButton(markup: InlineKeyboardMarkup | undefined, data: string): InlineKeyboardMarkup | undefined {
