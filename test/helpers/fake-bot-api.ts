@@ -13,6 +13,8 @@
  *   they are broken.
  * - `failNext(method, predicate, reply)` scripts failures: 429 with `retry_after`, 403,
  *   400 "chat not found", 500, for the calls that match the predicate (e.g. one chat id).
+ * - `dropAfterAccept(method, predicate)`: the call is accepted (a `sendMessage` counts as
+ *   sent: the user got it), then the connection is closed before any answer is written.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -108,6 +110,7 @@ export class FakeBotApi {
   private nextMessageId = 1000;
   private readonly waiters = new Set<Waiter>();
   private readonly scripts: Script[] = [];
+  private readonly drops: { method: string; when: (params: Record<string, unknown>) => boolean; times: number }[] = [];
   private readonly callWaiters: { check: () => boolean; resolve: () => void }[] = [];
   /** The bot this server pretends to be. */
   readonly me = { id: 777000, is_bot: true, first_name: 'tidings', username: 'tidings_test_bot', can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false };
@@ -157,6 +160,11 @@ export class FakeBotApi {
   /** Make the next `times` calls of `method` matching `when` fail with `reply`. */
   failNext(method: string, when: (params: Record<string, unknown>) => boolean, reply: ScriptedReply, times = 1): void {
     this.scripts.push({ method, when, reply, times });
+  }
+
+  /** Accept the next `times` calls of `method` matching `when`, then drop the connection before answering. */
+  dropAfterAccept(method: string, when: (params: Record<string, unknown>) => boolean, times = 1): void {
+    this.drops.push({ method, when, times });
   }
 
   /** Queue an update for getUpdates. Returns its update_id. */
@@ -255,6 +263,14 @@ export class FakeBotApi {
       return;
     }
     const answer = await this.answer(method, params, call);
+    const drop = this.drops.find((d) => d.method === method && d.times > 0 && d.when(params));
+    if (drop && answer.ok) {
+      drop.times--;
+      if (drop.times === 0) this.drops.splice(this.drops.indexOf(drop), 1);
+      req.socket.destroy();
+      this.notifyCall();
+      return;
+    }
     res.writeHead(answer.ok ? 200 : answer.error_code, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
     this.notifyCall();
   }
