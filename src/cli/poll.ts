@@ -8,6 +8,7 @@ import { loadSources } from '../config/sources.js';
 import { toArticleJson } from '../domain/article-json.js';
 import { createApp } from '../app.js';
 import { drainOnce } from '../notify/telegram/telegram-runtime.js';
+import { createEmailRuntime } from '../notify/email/email-runtime.js';
 import { pollSource, type PollResult } from '../pipeline/poll-source.js';
 import { parse } from './args.js';
 import { UsageError } from './usage-error.js';
@@ -42,6 +43,15 @@ export async function runPoll(args: string[]): Promise<number> {
     if (!values['dry-run'] && settings.TELEGRAM_BOT_TOKEN) {
       const sent = await drainOnce(app);
       app.logger.info({ telegram: sent }, `telegram: ${sent.messages} messages sent, ${sent.retried} to retry, ${sent.failed} failed`);
+    }
+    if (!values['dry-run'] && settings.SMTP_URL) {
+      const email = await createEmailRuntime(app);
+      try {
+        const sent = await email.drainOnce();
+        app.logger.info({ email: sent }, 'email: due deliveries sent');
+      } finally {
+        await email.stop();
+      }
     }
     return 0;
   } finally {

@@ -15,6 +15,10 @@ import { FeedService } from '../pipeline/feed-service.js';
 import { createFeedHandler } from '../publish/feed-http.js';
 import { startHttpServer, type RunningHttpServer } from '../http/server.js';
 import { createTelegramRuntime, type TelegramRuntime } from '../notify/telegram/telegram-runtime.js';
+import { SourceAlerts } from '../pipeline/source-alerts.js';
+import { createEmailRuntime, type EmailRuntime } from '../notify/email/email-runtime.js';
+import { createSubscribeRoutes, type ConfirmationMailDeps } from '../http/subscribe-pages.js';
+import type { Route } from '../http/server.js';
 import { parse } from './args.js';
 
 export async function runStart(args: string[]): Promise<number> {
@@ -43,8 +47,54 @@ export async function runStart(args: string[]): Promise<number> {
     cacheControl: `public, max-age=${settings.FEEDS_CACHE_SECONDS}`,
     onError: (err, p) => logger.error({ err, path: p }, 'rendering a feed failed'),
   });
+  // Email (SMTP_URL): the alert sender, the subscribe / confirm / unsubscribe pages, and the
+  // bot's /email, all on one pooled transport.
+  let email: EmailRuntime | undefined;
+  let mailDeps: ConfirmationMailDeps | undefined;
+  const pageRoutes: Route[] = [];
+  if (settings.SMTP_URL) {
+    email = await createEmailRuntime(app);
+    const transport = email.transport;
+    mailDeps = {
+      kv: app.kv,
+      secret: await app.store.secret(settings.TIDINGS_SECRET),
+      publicUrl: settings.PUBLIC_URL,
+      sendMail: async (m) => {
+        await transport.sendMail(m);
+      },
+      mailFrom: settings.MAIL_FROM,
+      logger,
+    };
+    pageRoutes.push(...createSubscribeRoutes({ ...mailDeps, subscriptions: app.subscriptions, store: app.store, sources, outbox: app.outbox, timeZone: settings.DEFAULT_TIMEZONE }));
+  }
   let telegram: TelegramRuntime | undefined;
-  if (settings.TELEGRAM_BOT_TOKEN) telegram = await createTelegramRuntime(app);
+  if (settings.TELEGRAM_BOT_TOKEN) telegram = await createTelegramRuntime(app, mailDeps ? { email: mailDeps } : {});
+  // Sources failing for SOURCE_FAILING_ALERT_AFTER, or whose list suddenly yields nothing, are
+  // reported once to the admins' Telegram chats (and the log, /healthz, metrics), and again
+  // when they recover.
+  const sourceAlerts = new SourceAlerts({
+    kv: app.kv,
+    store: app.store,
+    metrics: app.metrics,
+    logger,
+    failingAfterMs: settings.SOURCE_FAILING_ALERT_AFTER,
+    notifyAdmins: async (text) => {
+      logger.warn({ report: text }, 'source report for admins');
+      if (!telegram) return;
+      let delivered = settings.adminIds.length === 0;
+      for (const admin of settings.adminIds) {
+        try {
+          await telegram.bot.bot.api.sendMessage(admin, text, { link_preview_options: { is_disabled: true } });
+          delivered = true;
+        } catch (err) {
+          logger.warn({ err, admin }, `could not send a source report to admin ${admin}`);
+        }
+      }
+      // Not one admin reached: the report stays pending and is tried again after the next poll.
+      if (!delivered) throw new Error('no admin chat could be reached');
+    },
+  });
+  app.pollDeps.onPolled = (s, r, st) => sourceAlerts.onPolled(s, r, st);
   let server: RunningHttpServer;
   try {
     server = await startHttpServer(
@@ -54,8 +104,9 @@ export async function runStart(args: string[]): Promise<number> {
         metrics: app.metrics,
         sources,
         metricsToken: settings.METRICS_TOKEN,
-        routes: [...(telegram?.routes ?? []), (req, res) => feedHandler(req, res)],
+        routes: [...(telegram?.routes ?? []), ...pageRoutes, (req, res) => feedHandler(req, res)],
         publicUrl: settings.PUBLIC_URL,
+        sourceAlerts,
       },
       settings.HTTP_HOST,
       settings.HTTP_PORT,
@@ -77,9 +128,13 @@ export async function runStart(args: string[]): Promise<number> {
       return 1;
     }
   }
+  email?.start();
   const poll = async (s: Source) => {
     const result = await pollSource(s, app.pollDeps);
-    if (result.alertable.length > 0) telegram?.wake();
+    if (result.alertable.length > 0) {
+      telegram?.wake();
+      email?.wake();
+    }
     return result;
   };
   const scheduler = new Scheduler(sources, app.store, poll, { tick: settings.SCHEDULER_TICK, concurrency: settings.POLL_CONCURRENCY, timeZone: settings.DEFAULT_TIMEZONE }, logger);
@@ -118,6 +173,7 @@ export async function runStart(args: string[]): Promise<number> {
   clearInterval(refresher);
   await scheduler.stop();
   await telegram?.stop();
+  await email?.stop();
   await server.close();
   await app.close();
   logger.info('stopped');

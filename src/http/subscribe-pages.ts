@@ -624,10 +624,12 @@ export function createSubscribeRoutes(deps: SubscribeDeps): Route[] {
         digestAt: at,
         timeZone: zone,
         createdBy: 'web',
+        // Created held: nothing is sent to an address nobody has confirmed.
+        pausedReason: 'unconfirmed',
       });
       if (!existing || (sub.paused && sub.pausedReason === 'unconfirmed')) {
-        // New (add() stores it active), or still waiting: held until the address owner
-        // confirms, with the settings of this latest request.
+        // New, or still waiting: held until the address owner confirms, with the settings of
+        // this latest request.
         sub = { ...sub, mode: at ? 'digest' : 'instant', digestAt: at, timeZone: zone, paused: true, pausedReason: 'unconfirmed' };
         await deps.subscriptions.update(sub);
       } else if (sub.paused) {

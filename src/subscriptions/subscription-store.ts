@@ -70,6 +70,8 @@ export interface NewSubscription {
   timeZone?: string;
   script?: DisplayScript;
   createdBy: string;
+  /** Created paused for this reason (e.g. `unconfirmed`: held until a double opt-in link is followed). */
+  pausedReason?: string;
 }
 
 export interface SubscriptionLimits extends QueryLimits {
@@ -116,7 +118,8 @@ export class SubscriptionStore {
         digestAt: input.digestAt,
         timeZone: input.timeZone,
         script: input.script ?? 'original',
-        paused: false,
+        paused: input.pausedReason !== undefined,
+        pausedReason: input.pausedReason,
         createdBy: input.createdBy,
         createdAt: now.toISOString(),
         feedToken: token(),

@@ -8,6 +8,7 @@ import type { App } from '../../app.js';
 import { EmailNotifier, emailMetrics, type EmailDrainReport } from './email-notifier.js';
 import { parseMailFrom } from './render-email.js';
 import { createMailTransport } from './transport.js';
+import type { Transporter } from 'nodemailer';
 
 /** How often the worker looks at the outbox without being woken (retries, digest times). */
 export const EMAIL_DRAIN_INTERVAL_MS = 5_000;
@@ -16,6 +17,8 @@ export const EMAIL_POOL_SIZE = 5;
 
 export interface EmailRuntime {
   notifier: EmailNotifier;
+  /** The pooled transport (confirmation mails of the subscribe pages go through it too). */
+  transport: Transporter;
   /** Recover deliveries left `sending` by a stopped process, then drain every `intervalMs` (default 5 s) and on wake(). */
   start(intervalMs?: number): void;
   /** Tell the worker new deliveries were recorded (after a poll). */
@@ -52,6 +55,7 @@ export async function createEmailRuntime(app: App): Promise<EmailRuntime> {
   });
   return {
     notifier,
+    transport,
     start: (intervalMs = EMAIL_DRAIN_INTERVAL_MS) => notifier.start(intervalMs),
     wake: () => notifier.wake(),
     async stop() {

@@ -7,7 +7,7 @@
 import { createHmac } from 'node:crypto';
 import type { App } from '../../app.js';
 import type { Route } from '../../http/server.js';
-import { createTidingsBot, botDepsFromApp, type TidingsBot } from './bot.js';
+import { createTidingsBot, botDepsFromApp, type TidingsBot, type TidingsBotDeps } from './bot.js';
 import { createTelegramApi, TelegramNotifier, type DrainReport } from './telegram-notifier.js';
 
 export interface TelegramRuntime {
@@ -54,8 +54,8 @@ export function createNotifier(app: App): TelegramNotifier {
   });
 }
 
-export async function createTelegramRuntime(app: App): Promise<TelegramRuntime> {
-  const bot = createTidingsBot(botDepsFromApp(app, await webhookSecretOf(app)));
+export async function createTelegramRuntime(app: App, extra: Partial<TidingsBotDeps> = {}): Promise<TelegramRuntime> {
+  const bot = createTidingsBot(botDepsFromApp(app, await webhookSecretOf(app), extra));
   const notifier = createNotifier(app);
   return {
     bot,
