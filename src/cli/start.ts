@@ -156,6 +156,17 @@ export async function runStart(args: string[]): Promise<number> {
   const watcher = watchSources(settings.TIDINGS_SOURCES, () => reload('file changed'), app);
   process.on('SIGHUP', () => reload('SIGHUP'));
   // Sources added or paused by another process (the CLI, another instance) show up here.
+  // Expired records (delivery records after DELIVERY_RETENTION_DAYS, seen marks, fingerprints,
+  // rate-limit counters) are deleted hourly, so the store does not grow without end.
+  const prune = () => {
+    app.kv
+      .pruneExpired()
+      .then((n) => n > 0 && logger.info({ pruned: n }, `store: ${n} expired records deleted`))
+      .catch((err: unknown) => logger.warn({ err }, 'could not prune expired records'));
+  };
+  const pruner = setInterval(prune, 3_600_000);
+  pruner.unref();
+  setTimeout(prune, 60_000).unref();
   const refresher = setInterval(() => {
     app.registry.refresh().catch((err: unknown) => logger.warn({ err }, 'could not refresh run-time sources'));
   }, 60_000);
@@ -171,6 +182,7 @@ export async function runStart(args: string[]): Promise<number> {
   });
   watcher?.close();
   clearInterval(refresher);
+  clearInterval(pruner);
   await scheduler.stop();
   await telegram?.stop();
   await email?.stop();

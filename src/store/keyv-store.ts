@@ -23,6 +23,13 @@ export interface KeyValue {
    * stored it. Atomic against every other process using the same store.
    */
   setIfAbsent(key: string, value: unknown, ttlMs?: number): Promise<boolean>;
+  /**
+   * Delete every record whose time to live has passed; returns how many. keyv only skips
+   * expired records when it reads them, so without this a SQLite or PostgreSQL store would
+   * keep every expired delivery record, seen mark and fingerprint for ever. (Redis expires
+   * keys itself.)
+   */
+  pruneExpired(now?: number): Promise<number>;
   /** Throws when the backend is unreachable. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -62,6 +69,7 @@ function encode(value: unknown, ttlMs: number | undefined, now = Date.now()): st
 
 /** Shared keyv-backed operations; subclasses add `setIfAbsent` with their primitive. */
 abstract class KeyvBacked implements KeyValue {
+  abstract pruneExpired(now?: number): Promise<number>;
   abstract readonly backend: KeyValue['backend'];
   constructor(protected readonly keyv: Keyv) {
     // Adapters are created with throwOnErrors, so a failing backend rejects the call (an
@@ -125,6 +133,20 @@ class MemoryKeyValue extends KeyvBacked {
     }
   }
   private closed = false;
+  async pruneExpired(now = Date.now()): Promise<number> {
+    // keyv's in-memory store is a Map of prefixed keys to { value, expires }.
+    const map = (this.keyv.opts as { store?: unknown }).store;
+    if (!(map instanceof Map)) return 0;
+    let n = 0;
+    for (const [k, v] of map as Map<string, unknown>) {
+      const record = (typeof v === 'string' ? JSON.parse(v) : v) as { expires?: number } | undefined;
+      if (typeof record?.expires === 'number' && record.expires < now) {
+        map.delete(k);
+        n++;
+      }
+    }
+    return n;
+  }
   async ping(): Promise<void> {
     if (this.closed) throw new Error('store: the memory store is closed');
   }
@@ -156,6 +178,14 @@ class SqliteKeyValue extends KeyvBacked {
       now,
     );
     return rows.length === 1;
+  }
+  async pruneExpired(now = Date.now()): Promise<number> {
+    const rows = await this.query(
+      `DELETE FROM keyv WHERE key LIKE ? AND json_extract(value, '$.expires') IS NOT NULL AND json_extract(value, '$.expires') < ? RETURNING key`,
+      `${NAMESPACE}:%`,
+      now,
+    );
+    return rows.length;
   }
   override async setMany(input: { key: string; value: unknown; ttlMs?: number }[]): Promise<void> {
     const entries = lastPerKey(input);
@@ -208,6 +238,9 @@ class RedisKeyValue extends KeyvBacked {
     const reply = await this.client.set(this.prefix(key), encode(value, ttlMs), options);
     return reply === 'OK';
   }
+  async pruneExpired(): Promise<number> {
+    return 0; // Redis removes expired keys itself (PX on every write with a TTL).
+  }
   async ping(): Promise<void> {
     await this.client.ping();
   }
@@ -240,6 +273,13 @@ class PostgresKeyValue extends KeyvBacked {
       [`${NAMESPACE}:${key}`, encode(value, ttlMs, now), now],
     );
     return rows.length === 1;
+  }
+  async pruneExpired(now = Date.now()): Promise<number> {
+    const rows = await this.query(
+      `DELETE FROM ${this.table} WHERE key LIKE $1 AND (value::jsonb ->> 'expires') IS NOT NULL AND (value::jsonb ->> 'expires')::bigint < $2 RETURNING key`,
+      [`${NAMESPACE}:%`, now],
+    );
+    return rows.length;
   }
   override async setMany(input: { key: string; value: unknown; ttlMs?: number }[]): Promise<void> {
     const entries = lastPerKey(input);

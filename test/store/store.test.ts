@@ -67,6 +67,24 @@ for (const b of backends) {
       expect(await kv.setIfAbsent(p('m1'), 'y')).toBe(false);
     });
 
+    it('prunes expired records and keeps the rest', async () => {
+      await kv.set(p('short'), { d: 1 }, 1);
+      await kv.set(p('long'), { d: 2 }, 3_600_000);
+      await kv.set(p('forever'), { d: 3 });
+      await new Promise((r) => setTimeout(r, 20));
+      const pruned = await kv.pruneExpired();
+      if (b.name === 'redis') expect(pruned).toBe(0); // Redis expires keys itself
+      else expect(pruned).toBeGreaterThanOrEqual(1);
+      expect(await kv.getMany([p('short'), p('long'), p('forever')])).toEqual([undefined, { d: 2 }, { d: 3 }]);
+      // In an hour and a bit, the hour-long record goes too; the one without expiry stays.
+      // (Only on stores this file owns: PostgreSQL's table is shared with other test files.)
+      if (b.name === 'memory' || b.name === 'sqlite') {
+        expect(await kv.pruneExpired(Date.now() + 3_700_000)).toBeGreaterThanOrEqual(1);
+        expect(await kv.get(p('long'))).toBeUndefined();
+        expect(await kv.get(p('forever'))).toEqual({ d: 3 });
+      }
+    });
+
     it('keeps source state', async () => {
       expect(await store.getSourceState(p('s1'))).toBeUndefined();
       await store.putSourceState(p('s1'), { consecutiveErrors: 2, initialized: true, etag: '"abc"', lastError: '超时' });
