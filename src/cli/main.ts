@@ -10,6 +10,7 @@ import { runPoll } from './poll.js';
 import { runSources } from './sources.js';
 import { runPublish } from './publish.js';
 import { runStart } from './start.js';
+import { runDemo } from './demo.js';
 import { runExtract } from './extract.js';
 import { runMatch } from './match.js';
 import { runSubs } from './subs.js';
@@ -19,6 +20,8 @@ const HELP = `tidings ${VERSION}: watches news sources, republishes merged feeds
 
 Usage:
   tidings start                         scheduler, pollers and HTTP server in one process
+  tidings demo [--dir DIR] [--port N] [--every 5s] [--duration 60s]
+                                        the whole path offline: a local news site, alerts as .eml files and on the console
   tidings poll --once [--sources PATH] [--emit jsonl] [--dry-run]
                                         poll every source once, then exit
   tidings sources list [--sources PATH] list the configured sources
@@ -52,6 +55,8 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'start':
         return await runStart(rest);
+      case 'demo':
+        return await runDemo(rest);
       case 'poll':
         return await runPoll(rest);
       case 'sources':
