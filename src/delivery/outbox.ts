@@ -103,18 +103,24 @@ export class Outbox {
     return out.slice(0, limit);
   }
 
-  /** After a crash: everything left in `sending` goes back to pending (sent again). */
+  /** After a crash: everything left in `sending` goes back to pending (sent again); finished deliveries still listed are unlisted. */
   async recoverInFlight(channel: Channel): Promise<Delivery[]> {
     const keys = await this.pendingKeys(channel);
     const records = await this.kv.getMany<Delivery>(keys.map((k) => `delivery:${k}`));
     const recovered: Delivery[] = [];
+    // Finished ones still listed (a crash between recording the outcome and unlisting it).
+    const finished = new Map<number, Set<string>>();
     for (const d of records) {
       if (d?.status === 'sending') {
         const back = { ...d, status: 'pending' as const };
         await this.put(back);
         recovered.push(back);
+      } else if (d && (d.status === 'sent' || d.status === 'failed')) {
+        const shard = shardOf(d.subscriberKey);
+        finished.set(shard, (finished.get(shard) ?? new Set()).add(d.key));
       }
     }
+    for (const [shard, keys] of finished) await this.editPending(channel, shard, (current) => current.filter((k) => !keys.has(k)));
     return recovered;
   }
 

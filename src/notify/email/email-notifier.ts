@@ -153,6 +153,12 @@ export interface EmailNotifierDeps {
   now?: () => number;
   /** [0, 1) for the backoff jitter (tests fix it). */
   random?: () => number;
+  /**
+   * Whether this process may still send (it holds the worker lease, delivery/worker-lease.ts).
+   * Checked before a message is marked `sending` and again right before the send: when false,
+   * nothing more is sent and what was marked goes back to pending. Default: always.
+   */
+  mayRun?: () => boolean;
   /** Most due deliveries taken per drain (default 5,000). */
   batchSize?: number;
 }
@@ -312,7 +318,7 @@ export class EmailNotifier {
     const worker = async (): Promise<void> => {
       while (next < units.length) {
         const unit = units[next++]!;
-        if (signal.aborted) {
+        if (signal.aborted || !(this.deps.mayRun?.() ?? true)) {
           report.deferred += unit.deliveries.length;
           continue;
         }
@@ -367,6 +373,12 @@ export class EmailNotifier {
 
     const sending: Delivery[] = [];
     for (const d of unit.deliveries) sending.push(await this.deps.outbox.markSending(d));
+    if (!(this.deps.mayRun?.() ?? true)) {
+      // The worker lease was lost meanwhile: not sent; pending again for the new holder.
+      for (const d of sending) await this.deps.outbox.retryLater(d, new Date(d.notBefore), d.lastError ?? 'worker lease lost before sending');
+      report.deferred += sending.length;
+      return;
+    }
     try {
       await this.deps.transport.sendMail(rendered.message);
     } catch (err) {

@@ -5,6 +5,7 @@
  * sends what its poll recorded (`drainOnce`) and then calls `stop` to close the pool.
  */
 import type { App } from '../../app.js';
+import { WorkerLease, type LeasedWork } from '../../delivery/worker-lease.js';
 import { EmailNotifier, emailMetrics, type EmailDrainReport } from './email-notifier.js';
 import { parseMailFrom } from './render-email.js';
 import { createMailTransport } from './transport.js';
@@ -17,17 +18,25 @@ export const EMAIL_POOL_SIZE = 5;
 
 export interface EmailRuntime {
   notifier: EmailNotifier;
+  /** The `email` worker lease: only its holder (one process per store) drains the outbox. */
+  lease: WorkerLease;
   /** The pooled transport (confirmation mails of the subscribe pages go through it too). */
   transport: Transporter;
-  /** Recover deliveries left `sending` by a stopped process, then drain every `intervalMs` (default 5 s) and on wake(). */
+  /**
+   * Under the `email` worker lease (held by one process per store; the others stand by and
+   * take over when it dies): recover deliveries left `sending` by the previous holder, then
+   * drain every `intervalMs` (default 5 s) and on wake(). Returns at once; the lease is
+   * acquired in the background.
+   */
   start(intervalMs?: number): void;
   /** Tell the worker new deliveries were recorded (after a poll). */
   wake(): void;
   /** Stop the loop (messages in flight finish; the rest stays pending) and close the SMTP pool. */
   stop(): Promise<void>;
   /**
-   * Send what is due now, once (`poll --once`). Deliveries left `sending` by a crash are not
-   * touched (a `tidings start` may be sending them right now); the next `start` recovers them.
+   * Send what is due now, once (`poll --once`), unless a `tidings start` holds the worker
+   * lease (it sends them). Deliveries left `sending` by a crash are not touched; the next
+   * `start` recovers them.
    */
   drainOnce(): Promise<EmailDrainReport>;
 }
@@ -39,6 +48,7 @@ export async function createEmailRuntime(app: App): Promise<EmailRuntime> {
   parseMailFrom(s.MAIL_FROM); // a bad MAIL_FROM fails here, at start, not at the first send
   const secret = await app.store.secret(s.TIDINGS_SECRET);
   const transport = createMailTransport(s.SMTP_URL, { maxConnections: EMAIL_POOL_SIZE });
+  const lease = new WorkerLease(app.kv, app.store, 'email', { logger: app.logger });
   const notifier = new EmailNotifier({
     transport,
     outbox: app.outbox,
@@ -52,19 +62,42 @@ export async function createEmailRuntime(app: App): Promise<EmailRuntime> {
     timeZone: s.DEFAULT_TIMEZONE,
     maxFailures: s.EMAIL_MAX_FAILURES,
     concurrency: EMAIL_POOL_SIZE * 2,
+    mayRun: () => lease.held,
   });
+  let work: LeasedWork | undefined;
   return {
     notifier,
+    lease,
     transport,
-    start: (intervalMs = EMAIL_DRAIN_INTERVAL_MS) => notifier.start(intervalMs),
+    start(intervalMs = EMAIL_DRAIN_INTERVAL_MS) {
+      if (work) return;
+      const w: LeasedWork = {
+        onAcquired: async () => notifier.start(intervalMs),
+        onLost: () => notifier.stop(),
+      };
+      work = w;
+      lease.run(w).catch((err: unknown) => app.logger.error({ err }, 'email: the worker could not start'));
+    },
     wake: () => notifier.wake(),
     async stop() {
       try {
+        if (work) await lease.stop(work);
+        work = undefined;
         await notifier.stop();
       } finally {
         transport.close();
       }
     },
-    drainOnce: () => notifier.drain(),
+    async drainOnce() {
+      if (!(await lease.tryAcquire())) {
+        app.logger.info('email: a running tidings start holds the worker lease; it sends the new alerts');
+        return { taken: 0, sent: 0, failed: 0, retried: 0, deferred: 0, messages: 0, digests: 0, ambiguous: 0, pausedAddresses: 0 };
+      }
+      try {
+        return await notifier.drain();
+      } finally {
+        await lease.release().catch(() => undefined);
+      }
+    },
   };
 }

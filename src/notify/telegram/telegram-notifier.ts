@@ -98,6 +98,13 @@ export interface TelegramNotifierDeps {
   batchSize?: number;
   /** Lanes prepared (read, rendered, marked sending) and waiting for the gate at once (default: half a second of sends, at least 16). */
   prepareAhead?: number;
+  /**
+   * Whether this process may still send (it holds the worker lease, delivery/worker-lease.ts).
+   * Checked before a batch is marked `sending` and again right before the send: when false,
+   * nothing more is sent and what was marked goes back to pending for the lease's new holder.
+   * Default: always.
+   */
+  mayRun?: () => boolean;
 }
 
 /** What one drain did, in deliveries (and messages, for sent ones). */
@@ -169,6 +176,12 @@ export class TelegramNotifier {
   /** `deps.sourceName` as the id → name record story-copies reads. */
   private readonly sourceNames: Readonly<Record<string, string>>;
   private feeding: Promise<unknown> = Promise.resolve();
+  /**
+   * Deliveries whose bookkeeping failed (the store was down around the send): perhaps left in
+   * `sending`. The next feed puts those back to pending (sent again: at least once), so an
+   * outage of the store does not leave them waiting for the next start.
+   */
+  private readonly limbo = new Map<string, Delivery>();
 
   constructor(private readonly deps: TelegramNotifierDeps) {
     if (!(deps.foldThreshold >= 1)) throw new Error('foldThreshold must be at least 1');
@@ -282,6 +295,8 @@ export class TelegramNotifier {
   }
 
   private async feedNow(report: DrainReport): Promise<Promise<void>[]> {
+    if (!this.mayRun()) return [];
+    await this.settleLimbo();
     const now = this.clock.now();
     const due = await this.deps.outbox.due('telegram', new Date(now), this.queued.size + (this.deps.batchSize ?? 20_000));
     const finished: Promise<void>[] = [];
@@ -326,7 +341,10 @@ export class TelegramNotifier {
           // The store failed under us: leave the batch as it is (pending, or sending until the
           // next start recovers it) and let a later drain try the chat again.
           this.deps.logger.error({ err, chatId: lane.chatId }, 'telegram: delivery bookkeeping failed');
-          for (const q of batch) this.finish(q, 'deferred');
+          for (const q of batch) {
+            this.limbo.set(q.delivery.key, q.delivery);
+            this.finish(q, 'deferred');
+          }
           after = 'release';
         } finally {
           release();
@@ -356,8 +374,32 @@ export class TelegramNotifier {
     }
   }
 
+  /** Put back to pending what a store failure left in `sending` (see `limbo`); throws while the store is still down. */
+  private async settleLimbo(): Promise<void> {
+    for (const key of [...this.limbo.keys()]) {
+      if (!this.queued.has(key)) {
+        const d = await this.deps.outbox.get(key);
+        if (d?.status === 'sending') {
+          await this.deps.outbox.retryLater(d, new Date(this.clock.now()), 'the store failed around the send; sent again (at least once)');
+          this.deps.logger.warn({ key, chatId: d.subscriber.kind === 'telegram' ? d.subscriber.chatId : undefined }, 'telegram: a delivery left in sending by a store failure is sent again');
+        }
+      }
+      this.limbo.delete(key);
+    }
+  }
+
+  /** True unless the worker lease was lost (see `mayRun`). */
+  private mayRun(): boolean {
+    return this.deps.mayRun?.() ?? true;
+  }
+
   /** Render and send one alert (or several folded), and record how it went. */
   private async sendBatch(chatId: number, batch: Queued[], signal: AbortSignal, granted: () => void): Promise<After> {
+    if (!this.mayRun()) {
+      // The lease is gone: another process sends these now; leave them as they are (pending).
+      for (const q of batch) this.finish(q, 'deferred');
+      return 'release';
+    }
     const deliveries = batch.map((q) => q.delivery);
     const articles = new Map((await this.deps.store.getArticles([...new Set(deliveries.map((d) => d.articleId))])).map((a) => [a.id, a]));
     const subs = new Map((await this.deps.subscriptions.getMany([...new Set(deliveries.flatMap((d) => d.subscriptionIds))])).map((s) => [s.id, s]));
@@ -406,12 +448,13 @@ export class TelegramNotifier {
     // `sending`: the next start sends them. Stopping while waiting puts them back as they were.
     const sending: Queued[] = [];
     for (const u of usable) sending.push({ ...u.q, delivery: await this.deps.outbox.markSending(u.q.delivery) });
-    const go = await this.gate.acquire(chatId, signal);
+    // The lease is checked again after the wait: a holder paused past its lease sends nothing.
+    const go = (await this.gate.acquire(chatId, signal)) && this.mayRun();
     granted();
     if (!go) {
       for (const u of usable) {
         const d = u.q.delivery;
-        await this.deps.outbox.retryLater(d, new Date(d.notBefore), d.lastError ?? 'worker stopped before sending');
+        await this.deps.outbox.retryLater(d, new Date(d.notBefore), d.lastError ?? (this.mayRun() ? 'worker stopped before sending' : 'worker lease lost before sending'));
         this.finish(u.q, 'deferred');
       }
       return 'release';

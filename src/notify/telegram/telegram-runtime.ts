@@ -3,16 +3,25 @@
  * delivery worker that drains the outbox's `telegram` deliveries, built from the app when
  * TELEGRAM_BOT_TOKEN is set. `tidings start` runs both; `tidings poll --once` only drains
  * what its poll recorded (`drainOnce`), so one-shot runs alert as `start` does.
+ *
+ * Several processes on one store: the worker and the long polling run only in the process
+ * holding the `telegram` worker lease (delivery/worker-lease.ts); the others stand by and
+ * take over when it dies. Acquiring the lease recovers what the previous holder left in
+ * `sending`. In webhook mode every process answers the webhook requests it receives (no
+ * lease needed for updates); the worker is still leased.
  */
 import { createHmac } from 'node:crypto';
 import type { App } from '../../app.js';
 import type { Route } from '../../http/server.js';
+import { WorkerLease, type LeasedWork } from '../../delivery/worker-lease.js';
 import { createTidingsBot, botDepsFromApp, type TidingsBot, type TidingsBotDeps } from './bot.js';
 import { createTelegramApi, TelegramNotifier, type DrainReport } from './telegram-notifier.js';
 
 export interface TelegramRuntime {
   bot: TidingsBot;
   notifier: TelegramNotifier;
+  /** The `telegram` worker lease: only its holder drains the outbox and long-polls. */
+  lease: WorkerLease;
   /** The webhook route for the HTTP server (webhook mode only). */
   routes: Route[];
   /** Start receiving updates and draining the outbox. */
@@ -32,8 +41,13 @@ export async function webhookSecretOf(app: App): Promise<string> {
   return createHmac('sha256', secret).update('telegram-webhook').digest('base64url');
 }
 
-/** The delivery worker for this app (TELEGRAM_BOT_TOKEN must be set). */
-export function createNotifier(app: App): TelegramNotifier {
+/** The `telegram` worker lease of this app's store. */
+export function telegramLease(app: App): WorkerLease {
+  return new WorkerLease(app.kv, app.store, 'telegram', { logger: app.logger });
+}
+
+/** The delivery worker for this app (TELEGRAM_BOT_TOKEN must be set); it sends only while `lease` (when given) is held. */
+export function createNotifier(app: App, lease?: WorkerLease): TelegramNotifier {
   const s = app.settings;
   if (!s.TELEGRAM_BOT_TOKEN) throw new Error('TELEGRAM_BOT_TOKEN is not set');
   return new TelegramNotifier({
@@ -51,33 +65,66 @@ export function createNotifier(app: App): TelegramNotifier {
     onChatBlocked: (chatId, reason) => {
       app.logger.warn({ chatId, reason }, `telegram chat ${chatId} paused: the bot can no longer write there (${reason})`);
     },
+    ...(lease ? { mayRun: () => lease.held } : {}),
   });
 }
 
 export async function createTelegramRuntime(app: App, extra: Partial<TidingsBotDeps> = {}): Promise<TelegramRuntime> {
   const bot = createTidingsBot(botDepsFromApp(app, await webhookSecretOf(app), extra));
-  const notifier = createNotifier(app);
+  const lease = telegramLease(app);
+  const notifier = createNotifier(app, lease);
+  const webhook = Boolean(app.settings.TELEGRAM_WEBHOOK_URL);
+  // The lease holder drains the outbox (start() recovers what a dead holder left in
+  // `sending`) and, without a webhook, is the one process that long-polls for updates.
+  const work: LeasedWork = {
+    async onAcquired() {
+      notifier.start(DRAIN_INTERVAL_MS);
+      if (!webhook) {
+        try {
+          await bot.start();
+        } catch (err) {
+          await notifier.stop();
+          throw err;
+        }
+      }
+    },
+    async onLost() {
+      if (!webhook) await bot.stop();
+      await notifier.stop();
+    },
+  };
   return {
     bot,
     notifier,
+    lease,
     routes: bot.webhookRoute ? [bot.webhookRoute] : [],
     async start() {
-      notifier.start(DRAIN_INTERVAL_MS);
-      await bot.start();
+      if (webhook) await bot.start();
+      await lease.run(work);
     },
     wake: () => notifier.wake(),
     async stop() {
-      await bot.stop();
-      await notifier.stop();
+      await lease.stop(work);
+      if (webhook) await bot.stop();
     },
   };
 }
 
 /**
- * Send what is due now, once (for `poll --once`). Deliveries left `sending` by a crash are
- * not touched here (a `tidings start` may be sending them right now); the next `start`
- * recovers them.
+ * Send what is due now, once (for `poll --once`), when no `tidings start` holds the worker
+ * lease (one that does sends them within its drain interval; sending them here too would
+ * send them twice). Deliveries left `sending` by a crash are not touched here; the next
+ * `start` recovers them.
  */
 export async function drainOnce(app: App): Promise<DrainReport> {
-  return createNotifier(app).drain();
+  const lease = telegramLease(app);
+  if (!(await lease.tryAcquire())) {
+    app.logger.info('telegram: a running tidings start holds the worker lease; it sends the new alerts');
+    return { taken: 0, sent: 0, failed: 0, retried: 0, deferred: 0, messages: 0, folded: 0, pausedChats: 0 };
+  }
+  try {
+    return await createNotifier(app, lease).drain();
+  } finally {
+    await lease.release().catch(() => undefined);
+  }
 }
