@@ -29,6 +29,7 @@ import os from 'node:os';
 import type { KeyValue } from '../store/keyv-store.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from '../ops/logger.js';
+import { sleep } from './timing.js';
 
 export const LEASE_TTL_MS = 15_000;
 export const LEASE_RENEW_MS = 5_000;
@@ -302,17 +303,4 @@ export class WorkerLease {
   private margin(): number {
     return Math.min(1_000, this.ttlMs / 10);
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -33,6 +33,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Article } from '../../domain/article.js';
 import type { Delivery, Subscription } from '../../domain/subscription.js';
 import type { Outbox } from '../../delivery/outbox.js';
+import { jitteredBackoffMs, sleep } from '../../delivery/timing.js';
 import type { Logger } from '../../ops/logger.js';
 import type { KeyValue } from '../../store/keyv-store.js';
 import type { Store } from '../../store/store.js';
@@ -118,8 +119,7 @@ export function classifySmtpError(err: unknown): SmtpFailure {
 
 /** Exponential backoff with jitter: half fixed, half random, before retry number `attempts`. */
 export function emailBackoffMs(attempts: number, random: () => number = Math.random): number {
-  const full = Math.min(EMAIL_BACKOFF_CAP_MS, EMAIL_BACKOFF_BASE_MS * 2 ** Math.max(0, attempts - 1));
-  return Math.round(full / 2 + (random() * full) / 2);
+  return jitteredBackoffMs(attempts, EMAIL_BACKOFF_BASE_MS, EMAIL_BACKOFF_CAP_MS, random);
 }
 
 /** What `sendMail` needs: a nodemailer transporter, or anything with the same call. */
@@ -476,17 +476,4 @@ export class EmailNotifier {
 /** The store key of an address's permanent-failure count. */
 export function bounceKey(subscriberKey: string): string {
   return `email:bounces:${subscriberKey}`;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -41,6 +41,7 @@ import type { InlineKeyboardButton } from 'grammy/types';
 import type { Article } from '../../domain/article.js';
 import type { Delivery, Subscription } from '../../domain/subscription.js';
 import type { Outbox } from '../../delivery/outbox.js';
+import { jitteredBackoffMs } from '../../delivery/timing.js';
 import type { Logger } from '../../ops/logger.js';
 import type { Metrics } from '../../ops/metrics.js';
 import type { Store } from '../../store/store.js';
@@ -155,8 +156,7 @@ function emptyReport(): DrainReport {
 
 /** Exponential backoff with jitter: half fixed, half random, before retry number `attempts`. */
 export function transientBackoffMs(attempts: number, random: () => number = Math.random): number {
-  const full = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempts - 1));
-  return Math.round(full / 2 + (random() * full) / 2);
+  return jitteredBackoffMs(attempts, BACKOFF_BASE_MS, BACKOFF_CAP_MS, random);
 }
 
 export class TelegramNotifier {

@@ -1,0 +1,24 @@
+/**
+ * Timing shared by the delivery workers: the retry backoff and the sleep a stop or wake-up
+ * cuts short.
+ */
+
+/** Exponential backoff with jitter: half fixed, half random, before retry number `attempts` (`baseMs` doubling, capped at `capMs`). */
+export function jitteredBackoffMs(attempts: number, baseMs: number, capMs: number, random: () => number = Math.random): number {
+  const full = Math.min(capMs, baseMs * 2 ** Math.max(0, attempts - 1));
+  return Math.round(full / 2 + (random() * full) / 2);
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
