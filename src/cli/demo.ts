@@ -23,8 +23,8 @@ import { Scheduler } from '../pipeline/scheduler.js';
 import { FeedService } from '../pipeline/feed-service.js';
 import { createFeedHandler } from '../publish/feed-http.js';
 import { startHttpServer, type Route, type RunningHttpServer } from '../http/server.js';
-import { createTelegramRuntime, type TelegramRuntime } from '../notify/telegram/telegram-runtime.js';
-import { TelegramNotifier } from '../notify/telegram/telegram-notifier.js';
+import { createNotifier, createTelegramRuntime, type TelegramRuntime } from '../notify/telegram/telegram-runtime.js';
+import type { TelegramNotifier } from '../notify/telegram/telegram-notifier.js';
 import { htmlToPlain } from '../notify/telegram/html.js';
 import { createEmailRuntime } from '../notify/email/email-runtime.js';
 import { createSubscribeRoutes } from '../http/subscribe-pages.js';
@@ -272,7 +272,6 @@ async function run(settings: Settings, site: NewsSite, sink: SmtpSink, opts: Dem
 
 /** The Telegram delivery worker with an API that prints each message (the plain text) instead of sending it. */
 function consoleTelegramNotifier(app: Awaited<ReturnType<typeof createApp>>, out: (line: string) => void): TelegramNotifier {
-  const s = app.settings;
   let messageId = 0;
   const api = {
     sendMessage: (chatId: number, text: string, other?: { parse_mode?: string }) => {
@@ -281,17 +280,5 @@ function consoleTelegramNotifier(app: Awaited<ReturnType<typeof createApp>>, out
       return Promise.resolve({ message_id: ++messageId, date: Math.floor(Date.now() / 1000), chat: { id: chatId, type: 'private' } });
     },
   } as unknown as Api;
-  return new TelegramNotifier({
-    api,
-    outbox: app.outbox,
-    subscriptions: app.subscriptions,
-    store: app.store,
-    sourceName: (id) => app.registry.get(id)?.name ?? id,
-    chatPrefs: app.chatPrefs,
-    limits: { globalPerSecond: s.TELEGRAM_RATE, perChatIntervalMs: 1000, groupPerMinute: s.TELEGRAM_GROUP_RATE },
-    logger: app.logger,
-    metrics: app.metrics,
-    timeZone: s.DEFAULT_TIMEZONE,
-    foldThreshold: s.ALERT_FOLD_THRESHOLD,
-  });
+  return createNotifier(app, { api });
 }

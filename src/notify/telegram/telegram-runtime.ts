@@ -11,6 +11,7 @@
  * lease needed for updates); the worker is still leased.
  */
 import { createHmac } from 'node:crypto';
+import type { Api } from 'grammy';
 import type { App } from '../../app.js';
 import type { Route } from '../../http/server.js';
 import { WorkerLease, type LeasedWork } from '../../delivery/worker-lease.js';
@@ -46,12 +47,20 @@ export function telegramLease(app: App): WorkerLease {
   return new WorkerLease(app.kv, app.store, 'telegram', { logger: app.logger });
 }
 
-/** The delivery worker for this app (TELEGRAM_BOT_TOKEN must be set); it sends only while `lease` (when given) is held. */
-export function createNotifier(app: App, lease?: WorkerLease): TelegramNotifier {
+/**
+ * The delivery worker for this app, sending through `api` (by default the Bot API, for which
+ * TELEGRAM_BOT_TOKEN must be set); it sends only while `lease` (when given) is held.
+ */
+export function createNotifier(app: App, opts: { lease?: WorkerLease; api?: Api } = {}): TelegramNotifier {
   const s = app.settings;
-  if (!s.TELEGRAM_BOT_TOKEN) throw new Error('TELEGRAM_BOT_TOKEN is not set');
+  const { lease } = opts;
+  let api = opts.api;
+  if (!api) {
+    if (!s.TELEGRAM_BOT_TOKEN) throw new Error('TELEGRAM_BOT_TOKEN is not set');
+    api = createTelegramApi(s.TELEGRAM_BOT_TOKEN, s.TELEGRAM_API_ROOT);
+  }
   return new TelegramNotifier({
-    api: createTelegramApi(s.TELEGRAM_BOT_TOKEN, s.TELEGRAM_API_ROOT),
+    api,
     outbox: app.outbox,
     subscriptions: app.subscriptions,
     store: app.store,
@@ -72,7 +81,7 @@ export function createNotifier(app: App, lease?: WorkerLease): TelegramNotifier 
 export async function createTelegramRuntime(app: App, extra: Partial<TidingsBotDeps> = {}): Promise<TelegramRuntime> {
   const bot = createTidingsBot(botDepsFromApp(app, await webhookSecretOf(app), extra));
   const lease = telegramLease(app);
-  const notifier = createNotifier(app, lease);
+  const notifier = createNotifier(app, { lease });
   const webhook = Boolean(app.settings.TELEGRAM_WEBHOOK_URL);
   // The lease holder drains the outbox (start() recovers what a dead holder left in
   // `sending`) and, without a webhook, is the one process that long-polls for updates.
@@ -123,7 +132,7 @@ export async function drainOnce(app: App): Promise<DrainReport> {
     return { taken: 0, sent: 0, failed: 0, retried: 0, deferred: 0, messages: 0, folded: 0, pausedChats: 0 };
   }
   try {
-    return await createNotifier(app, lease).drain();
+    return await createNotifier(app, { lease }).drain();
   } finally {
     await lease.release().catch(() => undefined);
   }
