@@ -24,6 +24,7 @@ import { openKeyValue } from '../../src/store/keyv-store.js';
 import { createStore } from '../../src/store/store.js';
 import { SubscriptionStore } from '../../src/subscriptions/subscription-store.js';
 import { startSmtpDouble } from '../../test/notify/email/smtp-double.js';
+import { storedArticle } from '../../test/helpers/articles.js';
 
 const { values } = parseArgs({
   options: {
@@ -43,28 +44,20 @@ const REPORT =
   '第七次全国科技援疆暨“四方合作”推进会议10月13日上午在乌鲁木齐召开,深入学习习近平新时代中国特色社会主义思想,认真贯彻党的二十届三中全会、全国科技大会精神和党中央关于新时代对口援疆工作的决策部署,共商新时期科技援疆的目标思路和任务举措。马兴瑞代表自治区党委、政府和兵团,对科技部等国家部委和各援疆省市对新疆科技事业的支持和帮助表示感谢。新疆维吾尔自治区科技厅、兵团科技局与援疆省市科技部门签署了新一轮科技对口援疆创新合作协议。';
 
 function article(i: number): Article {
-  return {
+  return storedArticle({
     id: `bench-${i}`,
     sourceId: `src-${i % 4}`,
     url: `https://www.mrxw.example/kjqy/2024-10-13/${8800 + i}.html`,
-    guid: null,
     title: `第七次全国科技援疆暨“四方合作”推进会议在乌鲁木齐召开（${i}）`,
     published: new Date(Date.UTC(2024, 9, 13, 10, i)).toISOString().replace('Z', '+00:00'),
-    updated: new Date(Date.UTC(2024, 9, 13, 10, i)).toISOString().replace('Z', '+00:00'),
     author: i % 2 ? '记者 李明' : null,
     origin: '央视新闻客户端',
     text: `${REPORT}\n${REPORT}`,
     summary: REPORT,
     html: `<p>${REPORT}</p><p>${REPORT}</p>`,
-    lang: 'zh',
-    script: 'hans',
     tags: ['科技援疆'],
-    originalTitle: null,
-    duplicateOf: null,
-    flags: [],
-    attachments: [],
     storedAt: '2024-10-13T11:00:00Z',
-  };
+  });
 }
 
 let peakRss = process.memoryUsage.rss();

@@ -32,6 +32,7 @@ import { openKeyValue } from '../../src/store/keyv-store.js';
 import { createStore } from '../../src/store/store.js';
 import { SubscriptionStore } from '../../src/subscriptions/subscription-store.js';
 import { startFakeBotApi } from '../../test/helpers/fake-bot-api.js';
+import { storedArticle } from '../../test/helpers/articles.js';
 
 const { values } = parseArgs({
   options: {
@@ -55,28 +56,16 @@ const sampler = setInterval(() => {
 
 function article(i: number): Article {
   const id = `bench-${i}`;
-  return {
+  return storedArticle({
     id,
     sourceId: `src-${i % 40}`,
     url: `https://www.region${i % 40}.example.gov.cn/xwdt/2024/${id}.html`,
-    guid: null,
     title: `关于推进长三角一体化示范区第${i}批重点项目建设的通知`,
-    published: '2024-10-13T18:44:04+08:00',
-    updated: '2024-10-13T18:44:04+08:00',
-    author: null,
-    origin: null,
     text: `为深入推进长三角一体化发展，示范区执委会确定第${i}批重点项目。\n各有关单位要加快推进项目建设，确保按期完成年度目标任务。`,
     summary: `为深入推进长三角一体化发展，示范区执委会确定第${i}批重点项目。各有关单位要加快推进项目建设。`,
     html: '<p>为深入推进长三角一体化发展。</p>',
-    lang: 'zh',
-    script: 'hans',
-    tags: [],
-    originalTitle: null,
-    duplicateOf: null,
-    flags: [],
-    attachments: [],
     storedAt: '2024-10-13T10:50:00.000Z',
-  };
+  });
 }
 
 async function main(): Promise<void> {

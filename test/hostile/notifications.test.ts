@@ -20,6 +20,7 @@ import { SubscriptionInputError } from '../../src/subscriptions/subscription-sto
 import { checkTelegramHtml, replies, startFakeBotApi, visibleText, type FakeBotApi, type RecordedCall } from '../helpers/fake-bot-api.js';
 import { headerLines, startSmtpDouble, type SmtpDouble } from '../notify/email/smtp-double.js';
 import { feedSource, pollingApp, routeServer, type RouteServer } from './content-checks.js';
+import { storedArticle } from '../helpers/articles.js';
 
 /** A clock whose sleeps end at once, moving time forward to when they would have ended. */
 class JumpClock implements Clock {
@@ -125,29 +126,18 @@ let seq = 0;
 function article(over: Partial<Article> = {}): Article {
   const n = ++seq;
   const now = new Date().toISOString();
-  return {
+  return storedArticle({
     id: `hostile-${n}`,
-    sourceId: 'mrxw',
     url: `https://www.mrxw.example/kjqy/2024/88${n}.html`,
-    guid: null,
     title: `科技援疆推进会议第${n}次召开`,
     published: now,
     updated: now,
-    author: null,
-    origin: null,
     text: '会议总结科技援疆工作成效。',
     summary: '会议总结科技援疆工作成效。',
     html: '<p>会议总结科技援疆工作成效。</p>',
-    lang: 'zh',
-    script: 'hans',
-    tags: [],
-    originalTitle: null,
-    duplicateOf: null,
-    flags: [],
-    attachments: [],
     storedAt: now,
     ...over,
-  };
+  });
 }
 
 async function subscribe(w: World, subscriber: Subscriber, query = '科技援疆'): Promise<Subscription> {

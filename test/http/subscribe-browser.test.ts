@@ -13,7 +13,6 @@ import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { loadSettings } from '../../src/config/settings.js';
 import { createApp, type App } from '../../src/app.js';
 import type { Article } from '../../src/domain/article.js';
-import type { Source } from '../../src/domain/source.js';
 import { silentLogger } from '../../src/ops/logger.js';
 import { createMetrics } from '../../src/ops/metrics.js';
 import { startHttpServer, type Route, type RunningHttpServer } from '../../src/http/server.js';
@@ -21,36 +20,26 @@ import { createSubscribeRoutes } from '../../src/http/subscribe-pages.js';
 import { unsubscribeUrl } from '../../src/notify/email/tokens.js';
 import { hasCommand, needs } from '../helpers/services.js';
 import { startSmtpCatcher, type SmtpCatcher } from '../helpers/smtp-catcher.js';
+import { storedArticle, xjkjtSource } from '../helpers/articles.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = needs('chromium', hasCommand(CHROMIUM));
 
-const source: Source = { id: 'xjkjt', name: '新疆科技厅', url: 'https://kjt.xinjiang.gov.cn/rss.xml', interval: { kind: 'every', ms: 900_000 }, fulltext: 'never', tags: ['科技'], origin: 'test' };
+const source = xjkjtSource;
 
 function article(n: number, title: string, hoursAgo: number): Article {
   const published = new Date(Date.now() - hoursAgo * 3_600_000).toISOString();
-  return {
+  return storedArticle({
     id: `b${n}`,
     sourceId: source.id,
     url: `https://kjt.xinjiang.gov.cn/b/${n}.html`,
-    guid: null,
     title,
     published,
-    updated: published,
-    author: null,
-    origin: null,
     text: `${title}。会议强调，要深入推进科技创新。`,
     summary: title,
     html: `<p>${title}</p>`,
-    lang: 'zh',
-    script: 'hans',
     tags: ['科技'],
-    originalTitle: null,
-    duplicateOf: null,
-    flags: [],
-    attachments: [],
-    storedAt: published,
-  };
+  });
 }
 
 describe.skipIf(!hasChromium)('subscribe → confirm → unsubscribe in headless Chromium', () => {

@@ -10,8 +10,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseHTML } from 'linkedom';
 import { loadSettings } from '../../src/config/settings.js';
 import { createApp, type App } from '../../src/app.js';
-import type { Article } from '../../src/domain/article.js';
-import type { Source } from '../../src/domain/source.js';
 import { silentLogger } from '../../src/ops/logger.js';
 import { createMetrics } from '../../src/ops/metrics.js';
 import { startHttpServer, type Route, type RunningHttpServer } from '../../src/http/server.js';
@@ -20,40 +18,10 @@ import { pageLang } from '../../src/http/page-i18n.js';
 import { signToken, unsubscribeAllUrl, unsubscribeUrl } from '../../src/notify/email/tokens.js';
 import { startSmtpCatcher, type SmtpCatcher } from '../helpers/smtp-catcher.js';
 import type { IncomingMessage } from 'node:http';
+import { recentArticle, recentArticles, xjkjtSource } from '../helpers/articles.js';
 
-const source: Source = { id: 'xjkjt', name: '新疆科技厅', url: 'https://kjt.xinjiang.gov.cn/rss.xml', interval: { kind: 'every', ms: 900_000 }, fulltext: 'never', tags: ['科技'], origin: 'test' };
-
-function article(n: number, title: string, text: string, hoursAgo: number): Article {
-  const published = new Date(Date.now() - hoursAgo * 3_600_000).toISOString();
-  return {
-    id: `a${n}`,
-    sourceId: source.id,
-    url: `https://kjt.xinjiang.gov.cn/a/${n}.html`,
-    guid: null,
-    title,
-    published,
-    updated: published,
-    author: null,
-    origin: null,
-    text,
-    summary: text.slice(0, 100),
-    html: `<p>${text}</p>`,
-    lang: 'zh',
-    script: 'hans',
-    tags: ['科技'],
-    originalTitle: null,
-    duplicateOf: null,
-    flags: [],
-    attachments: [],
-    storedAt: published,
-  };
-}
-
-const articles = [
-  article(1, '第七次全国科技援疆工作会议召开', '会议总结科技援疆工作成效。', 1),
-  article(2, '庆阳市科技援疆项目 <签约> & 启动', '庆阳与新疆签署合作协议。', 2),
-  article(3, '风力发电技术创新中心揭牌', '国家风力发电技术创新中心在乌鲁木齐揭牌。', 3),
-];
+const source = xjkjtSource;
+const articles = recentArticles();
 
 interface Reply {
   status: number;
@@ -227,7 +195,7 @@ describe('/subscribe, /confirm, /unsubscribe over HTTP and SMTP', () => {
     expect(sub!.paused).toBe(false);
     expect(sub!.pausedReason).toBeUndefined();
     // The dispatcher now matches it: a new article would alert this address.
-    const deliveries = await app.dispatcher.deliveriesFor([article(9, '科技援疆新项目', '正文', 0)], new Date());
+    const deliveries = await app.dispatcher.deliveriesFor([recentArticle(9, '科技援疆新项目', '正文', 0)], new Date());
     expect(deliveries.map((d) => d.subscriberKey)).toContain(`mail:${address.toLowerCase()}`);
 
     // Confirming again changes nothing and says so.

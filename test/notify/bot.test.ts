@@ -6,48 +6,16 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { InlineKeyboardMarkup } from 'grammy/types';
 import { loadSettings } from '../../src/config/settings.js';
 import { createApp, type App } from '../../src/app.js';
-import type { Article } from '../../src/domain/article.js';
-import type { Source } from '../../src/domain/source.js';
 import type { Delivery } from '../../src/domain/subscription.js';
 import { silentLogger } from '../../src/ops/logger.js';
 import { createMetrics } from '../../src/ops/metrics.js';
 import { botDepsFromApp, createTidingsBot, type TidingsBot } from '../../src/notify/telegram/bot.js';
 import { parseDigestTime } from '../../src/notify/telegram/commands/user.js';
 import { checkTelegramHtml, startFakeBotApi, visibleText, type FakeBotApi, type RecordedCall } from '../helpers/fake-bot-api.js';
+import { recentArticles, xjkjtSource } from '../helpers/articles.js';
 
-const source: Source = { id: 'xjkjt', name: '新疆科技厅', url: 'https://kjt.xinjiang.gov.cn/rss.xml', interval: { kind: 'every', ms: 900_000 }, fulltext: 'never', tags: ['科技'], origin: 'test' };
-
-function article(n: number, title: string, text: string, hoursAgo: number): Article {
-  const published = new Date(Date.now() - hoursAgo * 3_600_000).toISOString();
-  return {
-    id: `a${n}`,
-    sourceId: source.id,
-    url: `https://kjt.xinjiang.gov.cn/a/${n}.html`,
-    guid: null,
-    title,
-    published,
-    updated: published,
-    author: null,
-    origin: null,
-    text,
-    summary: text.slice(0, 100),
-    html: `<p>${text}</p>`,
-    lang: 'zh',
-    script: 'hans',
-    tags: ['科技'],
-    originalTitle: null,
-    duplicateOf: null,
-    flags: [],
-    attachments: [],
-    storedAt: published,
-  };
-}
-
-const articles = [
-  article(1, '第七次全国科技援疆工作会议召开', '会议总结科技援疆工作成效。', 1),
-  article(2, '庆阳市科技援疆项目 <签约> & 启动', '庆阳与新疆签署合作协议。', 2),
-  article(3, '风力发电技术创新中心揭牌', '国家风力发电技术创新中心在乌鲁木齐揭牌。', 3),
-];
+const source = xjkjtSource;
+const articles = recentArticles();
 
 const zhUser = { id: 1001, language_code: 'zh-hans' };
 const enUser = { id: 1002, language_code: 'en' };

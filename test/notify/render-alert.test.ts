@@ -7,6 +7,7 @@ import type { Subscription } from '../../src/domain/subscription.js';
 import { decodeCallback } from '../../src/notify/telegram/callback-data.js';
 import { renderAlert, renderFolded, titleRepeated, type AlertContext, type AlertItem, type RenderedAlert } from '../../src/notify/telegram/render-alert.js';
 import { checkTelegramHtml, visibleText } from '../helpers/fake-bot-api.js';
+import { storedArticle } from '../helpers/articles.js';
 
 // Texts from the shared corpus seeds (000: Traditional with pinyin debris, 004: the mrxw report).
 const HANT_TITLE = '自治區科技廳黨組書記孫永建赴克拉瑪依市、石河子市調研科技工作';
@@ -18,29 +19,18 @@ const REPORT =
 
 function article(over: Partial<Article> = {}): Article {
   const text = over.text ?? REPORT;
-  return {
+  return storedArticle({
     id: 'mrxw-8832',
-    sourceId: 'mrxw',
     url: 'https://www.mrxw.example/kjqy/2024-10-13/8832.html?from=rss&id=8832',
-    guid: null,
     title: '会议综述：科技援疆 <十年> & “四方合作”',
-    published: '2024-10-13T18:44:04+08:00',
     updated: '2024-10-13T18:44:04+08:00',
-    author: null,
     origin: '央视新闻客户端',
     text,
-    summary: over.summary ?? text.slice(0, 300),
+    summary: text.slice(0, 300),
     html: '',
-    lang: 'zh',
-    script: 'hans',
-    tags: [],
-    originalTitle: null,
-    duplicateOf: null,
-    flags: [],
-    attachments: [],
     storedAt: '2024-10-13T11:00:00Z',
     ...over,
-  };
+  });
 }
 
 function sub(id: string, query: string, over: Partial<Subscription> = {}): Subscription {

@@ -6,6 +6,7 @@ import { matchForm } from '../../src/normalize/fold-width.js';
 import { alsoReportedBy, storyKeyOf } from '../../src/notify/story-copies.js';
 import { openKeyValue } from '../../src/store/keyv-store.js';
 import { createStore, type Store } from '../../src/store/store.js';
+import { storedArticle } from '../helpers/articles.js';
 
 // The mrxw report of the 7th national 科技援疆 meeting (corpus seed 004) and its republished copies.
 const REPORT = [
@@ -20,28 +21,7 @@ const OTHER =
   '11月17日,市科技局召开“学习贯彻党的二十大精神,谋划科技工作新发展”务虚会议,局党组书记、局长谭文枫主持会议并讲话,机关全体干部职工参加。会议围绕深入贯彻落实党的二十大精神,集思广益,理清思路,振奋精神,谋划发展。';
 
 function article(id: string, sourceId: string, url: string, published: string, storedAt: string, text: string, title = TITLE): Article {
-  return {
-    id,
-    sourceId,
-    url,
-    guid: null,
-    title,
-    published,
-    updated: published,
-    author: null,
-    origin: null,
-    text,
-    summary: text.slice(0, 120),
-    html: '',
-    lang: 'zh',
-    script: 'hans',
-    tags: [],
-    originalTitle: null,
-    duplicateOf: null,
-    flags: [],
-    attachments: [],
-    storedAt,
-  };
+  return storedArticle({ id, sourceId, url, title, published, text, summary: text.slice(0, 120), html: '', storedAt });
 }
 
 /** What pipeline/poll-source.ts does when it stores an article: claim the URL, link the story, relink. */

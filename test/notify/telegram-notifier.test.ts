@@ -21,6 +21,7 @@ import { openKeyValue, type KeyValue } from '../../src/store/keyv-store.js';
 import { createStore, type Store } from '../../src/store/store.js';
 import { SubscriptionStore } from '../../src/subscriptions/subscription-store.js';
 import { checkTelegramHtml, replies, startFakeBotApi, visibleText, type FakeBotApi, type RecordedCall } from '../helpers/fake-bot-api.js';
+import { storedArticle } from '../helpers/articles.js';
 
 /** A clock whose sleeps end at once, moving time forward to when they would have ended. */
 class JumpClock implements Clock {
@@ -100,29 +101,18 @@ function notifier(over: Partial<TelegramNotifierDeps> = {}): TelegramNotifier {
 }
 
 function article(id: string, over: Partial<Article> = {}): Article {
-  return {
+  return storedArticle({
     id,
     sourceId: 'shzf',
     url: `https://www.shanghai.example.gov.cn/nw4411/20241013/${id}.html`,
-    guid: null,
     title: `长三角一体化示范区第${id}号通知 <试行> & 解读`,
-    published: '2024-10-13T18:44:04+08:00',
     updated: '2024-10-13T18:44:04+08:00',
-    author: null,
-    origin: null,
     text: `为推进长三角一体化发展，示范区执委会发布第${id}号通知。\n通知明确了下一阶段的重点任务。`,
     summary: `为推进长三角一体化发展，示范区执委会发布第${id}号通知。`,
     html: '<p>为推进长三角一体化发展。</p>',
-    lang: 'zh',
-    script: 'hans',
-    tags: [],
-    originalTitle: null,
-    duplicateOf: null,
-    flags: [],
-    attachments: [],
     storedAt: '2024-10-13T10:50:00.000Z',
     ...over,
-  };
+  });
 }
 
 async function subscribe(chatId: number, query = '长三角'): Promise<Subscription> {

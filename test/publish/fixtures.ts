@@ -7,18 +7,16 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Article } from '../../src/domain/article.js';
 import type { FeedInput } from '../../src/publish/render-feeds.js';
+import { storedArticle } from '../helpers/articles.js';
 
 export const PUBLIC_URL = 'http://127.0.0.1:8080';
 
 export function article(over: Partial<Article> & { id: string }): Article {
-  return {
+  return storedArticle({
     sourceId: 'mrxw-kjqy',
     url: `https://www.mrxw.example.com/kjqy/2024-10-13/${over.id}.html`,
-    guid: null,
     title: '第七次全国科技援疆工作会议在乌鲁木齐召开',
-    published: '2024-10-13T18:44:04+08:00',
     updated: '2024-10-13T18:44:04+08:00',
-    author: null,
     origin: '央视新闻客户端',
     text: '10月12日至13日，第七次全国科技援疆工作会议在乌鲁木齐召开。\n会议总结了科技援疆工作成效，部署下一阶段重点任务。',
     summary: '10月12日至13日，第七次全国科技援疆工作会议在乌鲁木齐召开。会议总结了科技援疆工作成效。',
@@ -26,16 +24,10 @@ export function article(over: Partial<Article> & { id: string }): Article {
       '<p>10月12日至13日，第七次全国科技援疆工作会议在乌鲁木齐召开。</p>' +
       '<p><img src="/uploads/2024/1013/hy.jpg" alt="会议现场" width="600" height="400"></p>' +
       '<p>会议总结了科技援疆工作成效，部署下一阶段重点任务。<a href="../2024-10-12/8801.html">相关报道</a></p>',
-    lang: 'zh',
-    script: 'hans',
     tags: ['科技援疆'],
-    originalTitle: null,
-    duplicateOf: null,
-    flags: [],
-    attachments: [],
     storedAt: '2024-10-13T10:50:00.000Z',
     ...over,
-  };
+  });
 }
 
 /** Three articles, newest first; the middle one was corrected after the newest was published. */

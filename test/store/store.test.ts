@@ -10,6 +10,7 @@ import { openKeyValue, type KeyValue } from '../../src/store/keyv-store.js';
 import { createStore, type Store } from '../../src/store/store.js';
 import type { Article } from '../../src/domain/article.js';
 import { hasTcp, needs } from '../helpers/services.js';
+import { storedArticle } from '../helpers/articles.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'tidings-store-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -26,11 +27,7 @@ const backends: { name: string; url: string; available: boolean }[] = [
 ];
 
 function article(id: string, sourceId: string, published: string): Article {
-  return {
-    id, sourceId, url: `https://example.gov.cn/${id}.html`, guid: null, title: `标题 ${id}`, published, updated: published,
-    author: null, origin: null, text: '正文', summary: '正文', html: '<p>正文</p>', lang: 'zh', script: 'hans',
-    tags: [], originalTitle: null, duplicateOf: null, flags: [], attachments: [], storedAt: published,
-  };
+  return storedArticle({ id, sourceId, url: `https://example.gov.cn/${id}.html`, published });
 }
 
 for (const b of backends) {

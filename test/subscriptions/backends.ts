@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Article } from '../../src/domain/article.js';
 import { hasTcp } from '../helpers/services.js';
+import { storedArticle } from '../helpers/articles.js';
 
 export interface Backend {
   name: string;
@@ -40,28 +41,5 @@ export function chatId(): number {
 }
 
 export function article(id: string, fields: Partial<Article> = {}): Article {
-  const published = fields.published ?? '2024-10-13T18:44:04+08:00';
-  return {
-    id,
-    sourceId: 'kjt',
-    url: `https://example.gov.cn/a/${id}.html`,
-    guid: null,
-    title: `标题 ${id}`,
-    published,
-    updated: published,
-    author: null,
-    origin: null,
-    text: '正文',
-    summary: '正文',
-    html: '<p>正文</p>',
-    lang: 'zh',
-    script: 'hans',
-    tags: [],
-    originalTitle: null,
-    duplicateOf: null,
-    flags: [],
-    attachments: [],
-    storedAt: published,
-    ...fields,
-  };
+  return storedArticle({ id, sourceId: 'kjt', url: `https://example.gov.cn/a/${id}.html`, ...fields });
 }

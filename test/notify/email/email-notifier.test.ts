@@ -18,6 +18,7 @@ import { openKeyValue, type KeyValue } from '../../../src/store/keyv-store.js';
 import { createStore, type Store } from '../../../src/store/store.js';
 import { SubscriptionStore } from '../../../src/subscriptions/subscription-store.js';
 import { headerLines, startSmtpDouble, type SmtpDouble } from './smtp-double.js';
+import { storedArticle } from '../../helpers/articles.js';
 
 const SECRET = 'test-secret-0123456789abcdef';
 const PUBLIC_URL = 'https://news.example.org';
@@ -95,29 +96,19 @@ let seq = 0;
 
 function article(over: Partial<Article> = {}): Article {
   const n = ++seq;
-  return {
+  return storedArticle({
     id: `mrxw-${n}`,
-    sourceId: 'mrxw',
     url: `https://www.mrxw.example/kjqy/2024-10-13/88${n}.html`,
-    guid: null,
     title: REPORT_TITLE,
-    published: '2024-10-13T18:44:04+08:00',
     updated: '2024-10-13T18:44:04+08:00',
-    author: null,
     origin: '央视新闻客户端',
     text: REPORT,
     summary: REPORT.slice(0, 300),
     html: `<p>${REPORT}</p>`,
-    lang: 'zh',
-    script: 'hans',
     tags: ['科技援疆'],
-    originalTitle: null,
-    duplicateOf: null,
-    flags: [],
-    attachments: [],
     storedAt: '2024-10-13T11:00:00Z',
     ...over,
-  };
+  });
 }
 
 async function subscribe(query: string, over: { address?: string; digestAt?: string } = {}): Promise<Subscription> {
