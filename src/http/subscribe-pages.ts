@@ -495,6 +495,16 @@ export function createSubscribeRoutes(deps: SubscribeDeps): Route[] {
     message(res, status, lang, url, { heading: t.badRequestTitle, paragraphs: [body], links: [formLink(lang)] }, headers);
   }
 
+  /** The request's body, or undefined once a 413 page has been sent because it is larger than the limit. */
+  async function bodyWithinLimit(req: IncomingMessage, res: ServerResponse, url: URL, lang: PageLang): Promise<string | undefined> {
+    const body = await readBody(req, limits.maxBodyBytes);
+    if (body === TOO_LARGE) {
+      badRequest(res, 413, lang, url, pageStrings(lang).tooLargeBody, { connection: 'close' });
+      return undefined;
+    }
+    return body;
+  }
+
   function showForm(res: ServerResponse, status: number, lang: PageLang, url: URL, form: FormView): void {
     const t = pageStrings(lang);
     render(res, status, lang, url, 'subscribe', t.subscribeTitle, {
@@ -554,11 +564,8 @@ export function createSubscribeRoutes(deps: SubscribeDeps): Route[] {
       badRequest(res, 415, initialLang, url, pageStrings(initialLang).unsupportedBody, { connection: 'close' });
       return;
     }
-    const body = await readBody(req, limits.maxBodyBytes);
-    if (body === TOO_LARGE) {
-      badRequest(res, 413, initialLang, url, pageStrings(initialLang).tooLargeBody, { connection: 'close' });
-      return;
-    }
+    const body = await bodyWithinLimit(req, res, url, initialLang);
+    if (body === undefined) return;
     const form = new URLSearchParams(body);
     const lang = pageLang(form.get('lang') ?? url.searchParams.get('lang'), req.headers['accept-language']);
     const t = pageStrings(lang);
@@ -706,11 +713,7 @@ export function createSubscribeRoutes(deps: SubscribeDeps): Route[] {
     (activate: boolean): Handler =>
     async (req, res, url, lang) => {
       if (activate) {
-        const body = await readBody(req, limits.maxBodyBytes);
-        if (body === TOO_LARGE) {
-          badRequest(res, 413, lang, url, pageStrings(lang).tooLargeBody, { connection: 'close' });
-          return;
-        }
+        if ((await bodyWithinLimit(req, res, url, lang)) === undefined) return;
       }
       const t = pageStrings(lang);
       const token = tokenOf(url);
@@ -790,11 +793,7 @@ export function createSubscribeRoutes(deps: SubscribeDeps): Route[] {
     async (req, res, url, lang) => {
       if (remove) {
         // The body (`List-Unsubscribe=One-Click`, or the page's empty form) says nothing the token does not.
-        const body = await readBody(req, limits.maxBodyBytes);
-        if (body === TOO_LARGE) {
-          badRequest(res, 413, lang, url, pageStrings(lang).tooLargeBody, { connection: 'close' });
-          return;
-        }
+        if ((await bodyWithinLimit(req, res, url, lang)) === undefined) return;
       }
       const t = pageStrings(lang);
       const token = tokenOf(url);
