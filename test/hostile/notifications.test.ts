@@ -13,7 +13,6 @@ import type { Delivery, Subscriber, Subscription } from '../../src/domain/subscr
 import { pollSource } from '../../src/pipeline/poll-source.js';
 import { botDepsFromApp, createTidingsBot, type TidingsBot } from '../../src/notify/telegram/bot.js';
 import { createTelegramApi, TelegramNotifier, type TelegramNotifierDeps } from '../../src/notify/telegram/telegram-notifier.js';
-import type { Clock } from '../../src/notify/telegram/rate-limiter.js';
 import { EmailNotifier, emailMetrics, type EmailNotifierDeps } from '../../src/notify/email/email-notifier.js';
 import { createMailTransport } from '../../src/notify/email/transport.js';
 import { SubscriptionInputError } from '../../src/subscriptions/subscription-store.js';
@@ -21,19 +20,7 @@ import { checkTelegramHtml, replies, startFakeBotApi, visibleText, type FakeBotA
 import { headerLines, startSmtpDouble, type SmtpDouble } from '../notify/email/smtp-double.js';
 import { feedSource, pollingApp, routeServer, type RouteServer } from './content-checks.js';
 import { storedArticle } from '../helpers/articles.js';
-
-/** A clock whose sleeps end at once, moving time forward to when they would have ended. */
-class JumpClock implements Clock {
-  constructor(public t: number) {}
-  now(): number {
-    return this.t;
-  }
-  async sleep(ms: number): Promise<void> {
-    const until = this.t + Math.max(0, ms);
-    await new Promise((r) => setImmediate(r));
-    this.t = Math.max(this.t, until);
-  }
-}
+import { JumpClock } from '../helpers/jump-clock.js';
 
 const ADMIN = { id: 9001, language_code: 'en' };
 

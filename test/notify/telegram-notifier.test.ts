@@ -15,26 +15,14 @@ import type { Delivery, Subscription } from '../../src/domain/subscription.js';
 import { createMetrics, type Metrics } from '../../src/ops/metrics.js';
 import { silentLogger } from '../../src/ops/logger.js';
 import { ChatPrefs } from '../../src/notify/telegram/chat-prefs.js';
-import type { Clock, RateLimits } from '../../src/notify/telegram/rate-limiter.js';
+import type { RateLimits } from '../../src/notify/telegram/rate-limiter.js';
 import { createTelegramApi, TelegramNotifier, transientBackoffMs, type TelegramNotifierDeps } from '../../src/notify/telegram/telegram-notifier.js';
 import { openKeyValue, type KeyValue } from '../../src/store/keyv-store.js';
 import { createStore, type Store } from '../../src/store/store.js';
 import { SubscriptionStore } from '../../src/subscriptions/subscription-store.js';
 import { checkTelegramHtml, replies, startFakeBotApi, visibleText, type FakeBotApi, type RecordedCall } from '../helpers/fake-bot-api.js';
 import { storedArticle } from '../helpers/articles.js';
-
-/** A clock whose sleeps end at once, moving time forward to when they would have ended. */
-class JumpClock implements Clock {
-  constructor(public t: number) {}
-  now(): number {
-    return this.t;
-  }
-  async sleep(ms: number): Promise<void> {
-    const until = this.t + Math.max(0, ms);
-    await new Promise((r) => setImmediate(r));
-    this.t = Math.max(this.t, until);
-  }
-}
+import { JumpClock } from '../helpers/jump-clock.js';
 
 const T0 = Date.parse('2024-10-13T12:00:00Z');
 const LIMITS: RateLimits = { globalPerSecond: 100, perChatIntervalMs: 1000, groupPerMinute: 20 };
