@@ -5,7 +5,6 @@
  * feeds with ETag/304, a Chinese tag feed, 404s, and traversal attempts that never reach a file.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { request, type IncomingHttpHeaders } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,27 +18,7 @@ import { createFeedHandler } from '../../src/publish/feed-http.js';
 import { startHttpServer, type RunningHttpServer } from '../../src/http/server.js';
 import type { Source } from '../../src/domain/source.js';
 import { listen, type RunningServer } from '../helpers/corpus.js';
-
-interface Reply {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** A GET with the request target sent exactly as given (no normalisation of `..`). */
-function get(base: string, target: string, headers: Record<string, string> = {}): Promise<Reply> {
-  const { hostname, port } = new URL(base);
-  return new Promise((resolve, reject) => {
-    const req = request({ host: hostname, port, path: target, method: 'GET', headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+import { rawGet as get } from '../helpers/raw-get.js';
 
 const TAG = '科技援疆';
 const KJT_TITLES = ['第七次全国科技援疆工作会议召开', '四方合作机制推进会在乌鲁木齐举行'];

@@ -6,7 +6,6 @@
  * private, with ETag/304.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { request, type IncomingHttpHeaders } from 'node:http';
 import { loadSettings } from '../../src/config/settings.js';
 import { createApp, type App } from '../../src/app.js';
 import { silentLogger } from '../../src/ops/logger.js';
@@ -18,26 +17,7 @@ import { startHttpServer, type RunningHttpServer } from '../../src/http/server.j
 import type { Source } from '../../src/domain/source.js';
 import type { Subscription } from '../../src/domain/subscription.js';
 import { listen, type RunningServer } from '../helpers/corpus.js';
-
-interface Reply {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-function get(base: string, target: string, headers: Record<string, string> = {}): Promise<Reply> {
-  const { hostname, port } = new URL(base);
-  return new Promise((resolve, reject) => {
-    const req = request({ host: hostname, port, path: target, method: 'GET', headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+import { rawGet as get } from '../helpers/raw-get.js';
 
 interface Entry {
   title: string;
