@@ -10,28 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listen, type RunningServer } from '../helpers/corpus.js';
+import { newsRss, waiterOn, type FeedItem } from '../helpers/start-process.js';
 import { runCli, spawnCli } from '../helpers/cli.js';
 import { startSmtpCatcher, type SmtpCatcher } from '../helpers/smtp-catcher.js';
-
-const BODY = '自治区科技厅召开专题会议，研究部署下一阶段重点任务，要求各单位抓好落实，确保取得实效。'.repeat(6);
-
-interface Item {
-  guid: string;
-  title: string;
-  date: string;
-}
-
-function rss(base: string, items: Item[]): string {
-  return `<?xml version="1.0" encoding="utf-8"?>
-<rss version="2.0"><channel><title>新疆科技厅</title><link>${base}/</link>
-${items
-  .map(
-    (i) => `<item><guid>${i.guid}</guid><title>${i.title}</title><link>${base}/a/${i.guid}.html</link><pubDate>${i.date}</pubDate>
-<description><![CDATA[<p>${i.title}。${BODY}</p>]]></description></item>`,
-  )
-  .join('\n')}
-</channel></rss>`;
-}
 
 describe('tidings start with email (real SMTP server)', () => {
   let smtp: SmtpCatcher;
@@ -40,7 +21,7 @@ describe('tidings start with email (real SMTP server)', () => {
   let polls = 0;
   let child: ChildProcess | undefined;
   let stderr = '';
-  const items: Item[] = [{ guid: 'old-1', title: '四方合作机制推进会举行', date: new Date(Date.now() - 86_400_000).toUTCString() }];
+  const items: FeedItem[] = [{ guid: 'old-1', title: '四方合作机制推进会举行', date: new Date(Date.now() - 86_400_000).toUTCString() }];
   const env = (): Record<string, string> => ({
     HTTP_PORT: '0',
     ALLOW_PRIVATE_NETWORKS: 'true',
@@ -56,7 +37,7 @@ describe('tidings start with email (real SMTP server)', () => {
     site = await listen((req, res) => {
       if (req.url === '/feed.xml') {
         polls++;
-        res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8' }).end(rss(site.origin, items));
+        res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8' }).end(newsRss(site.origin, items));
       } else res.writeHead(404).end();
     });
     dir = mkdtempSync(path.join(os.tmpdir(), 'tidings-e2e-mail-'));
@@ -77,14 +58,8 @@ describe('tidings start with email (real SMTP server)', () => {
     await smtp.close();
   });
 
-  async function until(check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!check()) {
-      if (child && child.exitCode !== null) throw new Error(`tidings exited (${child.exitCode}) while waiting for ${what}\n${stderr.slice(-4000)}`);
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${stderr.slice(-4000)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  const until = waiterOn(() => ({ child, stderr }));
+
 
   it('alerts by email once and unsubscribes with one click', async () => {
     const added = await runCli(['subs', 'add', '--email', 'reader@example.org', '--query', '四方合作'], { cwd: dir, env: env() });

@@ -11,28 +11,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listen, type RunningServer } from '../helpers/corpus.js';
+import { newsRss, waiterOn, type FeedItem } from '../helpers/start-process.js';
 import { spawnCli } from '../helpers/cli.js';
 import { checkTelegramHtml, startFakeBotApi, visibleText, type FakeBotApi } from '../helpers/fake-bot-api.js';
-
-interface Item {
-  guid: string;
-  title: string;
-  date: string;
-}
-
-const BODY = '自治区科技厅召开专题会议，研究部署下一阶段重点任务，要求各单位抓好落实，确保取得实效。'.repeat(6);
-
-function rss(base: string, items: Item[]): string {
-  return `<?xml version="1.0" encoding="utf-8"?>
-<rss version="2.0"><channel><title>新疆科技厅</title><link>${base}/</link>
-${items
-  .map(
-    (i) => `<item><guid>${i.guid}</guid><title>${i.title}</title><link>${base}/a/${i.guid}.html</link><pubDate>${i.date}</pubDate>
-<description><![CDATA[<p>${i.title}。${BODY}</p>]]></description></item>`,
-  )
-  .join('\n')}
-</channel></rss>`;
-}
 
 const USER = { id: 4242, language_code: 'zh-hans' };
 const ADMIN = 1001;
@@ -42,7 +23,7 @@ describe('tidings start with Telegram (Bot API test double)', () => {
   let site: RunningServer;
   let dir: string;
   let polls = 0;
-  const items: Item[] = [
+  const items: FeedItem[] = [
     { guid: 'old-1', title: '第七次全国科技援疆工作会议召开', date: new Date(Date.now() - 3 * 86_400_000).toUTCString() },
     { guid: 'old-2', title: '四方合作机制推进会举行', date: new Date(Date.now() - 2 * 86_400_000).toUTCString() },
   ];
@@ -54,7 +35,7 @@ describe('tidings start with Telegram (Bot API test double)', () => {
     site = await listen((req, res) => {
       if (req.url === '/feed.xml') {
         polls++;
-        res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8' }).end(rss(site.origin, items));
+        res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8' }).end(newsRss(site.origin, items));
       } else {
         res.writeHead(404).end();
       }
@@ -99,14 +80,8 @@ describe('tidings start with Telegram (Bot API test double)', () => {
     child = undefined;
   }
 
-  async function until(check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!check()) {
-      if (child && child.exitCode !== null) throw new Error(`tidings exited (${child.exitCode}) while waiting for ${what}\n--- stderr ---\n${stderr.slice(-4000)}`);
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n--- stderr ---\n${stderr.slice(-4000)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  const until = waiterOn(() => ({ child, stderr }));
+
 
   /** Wait until the source has been polled `n` more times (and that poll had time to finish). */
   async function morePolls(n: number): Promise<void> {
