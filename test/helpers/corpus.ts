@@ -2,12 +2,13 @@
  * The shared corpus (../shared/corpus beside the checkout) and loopback servers for it.
  */
 import { createServer, type Server, type IncomingMessage, type ServerResponse } from 'node:http';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
+import { runCli, type CliResult } from './cli.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** `../shared` beside the checkout; TIDINGS_SHARED overrides. */
@@ -75,3 +76,24 @@ export async function serveSite(site: string, host = '127.0.0.1'): Promise<Runni
 }
 
 export const corpusSites = ['kjxx', 'qysti', 'zgrm', 'mrxw', 'spun', 'xjkjt'] as const;
+
+/**
+ * Serve every corpus site on its own loopback origin (added to `servers`), write the corpus's
+ * sources.yaml with those origins into `dir`, and poll it once into an empty memory store
+ * with `poll --once --emit jsonl --dry-run`.
+ */
+export async function pollCorpusSources(servers: Map<string, RunningServer>, dir: string): Promise<CliResult> {
+  let yaml = readFileSync(path.join(corpusDir, 'sources.yaml'), 'utf8');
+  for (const site of corpusSites) {
+    const s = await serveSite(site);
+    servers.set(site, s);
+    yaml = yaml.replaceAll(`{${site}}`, s.origin);
+  }
+  const file = path.join(dir, 'sources.yaml');
+  writeFileSync(file, yaml);
+  return runCli(['poll', '--once', '--emit', 'jsonl', '--dry-run', '--sources', file], {
+    cwd: dir,
+    env: { STORE_URL: 'memory', ALLOW_PRIVATE_NETWORKS: 'true', FETCH_TIMEOUT: '10s' },
+    timeoutMs: 90_000,
+  });
+}

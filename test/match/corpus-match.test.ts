@@ -20,7 +20,7 @@ import { readArticleLine } from '../../src/cli/match.js';
 import { matchQuery } from '../../src/match/matcher.js';
 import { parseQuery } from '../../src/match/query.js';
 import { runCli } from '../helpers/cli.js';
-import { corpusDir, corpusSites, hasCorpus, serveSite, type RunningServer } from '../helpers/corpus.js';
+import { corpusDir, hasCorpus, pollCorpusSources, type RunningServer } from '../helpers/corpus.js';
 import { needs } from '../helpers/services.js';
 
 interface Expected {
@@ -40,19 +40,7 @@ describe.skipIf(!needs('the shared corpus (../shared/corpus)', hasCorpus))('the 
   const urlOf = (e: Expected) => `${servers.get(e.site)!.origin}${e.url}`;
 
   beforeAll(async () => {
-    let yaml = readFileSync(path.join(corpusDir, 'sources.yaml'), 'utf8');
-    for (const site of corpusSites) {
-      const s = await serveSite(site);
-      servers.set(site, s);
-      yaml = yaml.replaceAll(`{${site}}`, s.origin);
-    }
-    const sourcesFile = path.join(tmp, 'sources.yaml');
-    writeFileSync(sourcesFile, yaml);
-    const r = await runCli(['poll', '--once', '--emit', 'jsonl', '--dry-run', '--sources', sourcesFile], {
-      cwd: tmp,
-      env: { STORE_URL: 'memory', ALLOW_PRIVATE_NETWORKS: 'true', FETCH_TIMEOUT: '10s' },
-      timeoutMs: 90_000,
-    });
+    const r = await pollCorpusSources(servers, tmp);
     expect(r.code, r.stderr).toBe(0);
     lines = r.stdout.split('\n').filter((l) => l.trim() !== '');
     writeFileSync(articlesFile, `${lines.join('\n')}\n`);

@@ -6,12 +6,11 @@
  * and no tracking parameters in URLs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { toSimplified } from '../../src/normalize/script.js';
-import { runCli } from '../helpers/cli.js';
-import { corpusDir, corpusSites, hasCorpus, serveSite, type RunningServer } from '../helpers/corpus.js';
+import { corpusDir, hasCorpus, pollCorpusSources, type RunningServer } from '../helpers/corpus.js';
 import { needs } from '../helpers/services.js';
 
 interface Expected {
@@ -51,19 +50,7 @@ describe.skipIf(!needs('the shared corpus (../shared/corpus)', hasCorpus))('the 
   let stderr = '';
 
   beforeAll(async () => {
-    let yaml = readFileSync(path.join(corpusDir, 'sources.yaml'), 'utf8');
-    for (const site of corpusSites) {
-      const s = await serveSite(site);
-      servers.set(site, s);
-      yaml = yaml.replaceAll(`{${site}}`, s.origin);
-    }
-    const file = path.join(tmp, 'sources.yaml');
-    writeFileSync(file, yaml);
-    const r = await runCli(['poll', '--once', '--emit', 'jsonl', '--dry-run', '--sources', file], {
-      cwd: tmp,
-      env: { STORE_URL: 'memory', ALLOW_PRIVATE_NETWORKS: 'true', FETCH_TIMEOUT: '10s' },
-      timeoutMs: 90_000,
-    });
+    const r = await pollCorpusSources(servers, tmp);
     stderr = r.stderr;
     expect(r.code, r.stderr).toBe(0);
     emitted = r.stdout
