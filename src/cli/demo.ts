@@ -20,9 +20,7 @@ import type { Source } from '../domain/source.js';
 import { createApp } from '../app.js';
 import { pollSource } from '../pipeline/poll-source.js';
 import { Scheduler } from '../pipeline/scheduler.js';
-import { FeedService } from '../pipeline/feed-service.js';
-import { createFeedHandler } from '../publish/feed-http.js';
-import { startHttpServer, type Route, type RunningHttpServer } from '../http/server.js';
+import type { Route, RunningHttpServer } from '../http/server.js';
 import { createNotifier, createTelegramRuntime, type TelegramRuntime } from '../notify/telegram/telegram-runtime.js';
 import type { TelegramNotifier } from '../notify/telegram/telegram-notifier.js';
 import { htmlToPlain } from '../notify/telegram/html.js';
@@ -31,6 +29,7 @@ import { createSubscribeRoutes } from '../http/subscribe-pages.js';
 import { startNewsSite, BUREAU_NAME, NEWS_CENTRE_NAME, type NewsSite } from '../demo/news-site.js';
 import { startSmtpSink, type SmtpSink } from '../demo/smtp-sink.js';
 import { parse } from './args.js';
+import { confirmationMailDeps, feedRoute, startAppServer, startTelegram } from './serve.js';
 import { UsageError } from './usage-error.js';
 
 export const DEMO_EMAIL = 'reader@demo.local';
@@ -150,24 +149,9 @@ async function run(settings: Settings, site: NewsSite, sink: SmtpSink, opts: Dem
   const chatId = consoleTelegram ? DEMO_CHAT_ID : settings.adminIds[0];
   const chatSub = chatId === undefined ? undefined : await app.subscriptions.add({ subscriber: { kind: 'telegram', chatId }, query: DEMO_CHAT_QUERY, createdBy: 'demo' });
 
-  const feeds = new FeedService({ store: app.store, sources, publicUrl: settings.PUBLIC_URL, maxEntries: settings.FEED_MAX_ENTRIES, subscriptions: app.subscriptions });
-  const feedHandler = createFeedHandler({
-    getFeed: (p) => feeds.getFeed(p),
-    cacheControl: `public, max-age=${settings.FEEDS_CACHE_SECONDS}`,
-    onError: (err, p) => logger.error({ err, path: p }, 'rendering a feed failed'),
-  });
+  const feeds = feedRoute(app, sources);
   const email = await createEmailRuntime(app);
-  const transport = email.transport;
-  const mailDeps = {
-    kv: app.kv,
-    secret: await app.store.secret(settings.TIDINGS_SECRET),
-    publicUrl: settings.PUBLIC_URL,
-    sendMail: async (m: Parameters<typeof transport.sendMail>[0]) => {
-      await transport.sendMail(m);
-    },
-    mailFrom: settings.MAIL_FROM,
-    logger,
-  };
+  const mailDeps = await confirmationMailDeps(app, email);
   const pageRoutes: Route[] = createSubscribeRoutes({ ...mailDeps, subscriptions: app.subscriptions, store: app.store, sources, outbox: app.outbox, timeZone: settings.DEFAULT_TIMEZONE });
 
   // Telegram: the real bot when a token is set, else the same delivery worker writing to the console.
@@ -178,28 +162,18 @@ async function run(settings: Settings, site: NewsSite, sink: SmtpSink, opts: Dem
 
   let server: RunningHttpServer;
   try {
-    server = await startHttpServer(
-      { store: app.store, logger, metrics: app.metrics, sources, metricsToken: settings.METRICS_TOKEN, routes: [...(telegram?.routes ?? []), ...pageRoutes, (req, res) => feedHandler(req, res)], publicUrl: settings.PUBLIC_URL },
-      settings.HTTP_HOST,
-      settings.HTTP_PORT,
-    );
+    server = await startAppServer(app, sources, [...(telegram?.routes ?? []), ...pageRoutes, feeds]);
   } catch (err) {
     out(`tidings demo: cannot listen on ${settings.HTTP_HOST}:${settings.HTTP_PORT} (${(err as Error).message}); try --port 0`);
     await email.stop();
     await app.close();
     return 1;
   }
-  if (telegram) {
-    try {
-      await telegram.start();
-    } catch (err) {
-      logger.fatal({ err }, `the Telegram bot could not start (TELEGRAM_API_ROOT=${settings.TELEGRAM_API_ROOT})`);
-      await telegram.stop().catch(() => undefined);
-      await email.stop();
-      await server.close();
-      await app.close();
-      return 1;
-    }
+  if (telegram && !(await startTelegram(app, telegram))) {
+    await email.stop();
+    await server.close();
+    await app.close();
+    return 1;
   }
   consoleNotifier?.start(1000);
   email.start(1000);

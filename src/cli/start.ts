@@ -11,15 +11,14 @@ import type { Source } from '../domain/source.js';
 import { createApp, type App } from '../app.js';
 import { pollSource } from '../pipeline/poll-source.js';
 import { Scheduler } from '../pipeline/scheduler.js';
-import { FeedService } from '../pipeline/feed-service.js';
-import { createFeedHandler } from '../publish/feed-http.js';
-import { startHttpServer, type RunningHttpServer } from '../http/server.js';
+import type { RunningHttpServer } from '../http/server.js';
 import { createTelegramRuntime, type TelegramRuntime } from '../notify/telegram/telegram-runtime.js';
 import { SourceAlerts } from '../pipeline/source-alerts.js';
 import { createEmailRuntime, type EmailRuntime } from '../notify/email/email-runtime.js';
 import { createSubscribeRoutes, type ConfirmationMailDeps } from '../http/subscribe-pages.js';
 import type { Route } from '../http/server.js';
 import { parse } from './args.js';
+import { confirmationMailDeps, feedRoute, startAppServer, startTelegram } from './serve.js';
 
 export async function runStart(args: string[]): Promise<number> {
   parse(args, {});
@@ -41,12 +40,7 @@ export async function runStart(args: string[]): Promise<number> {
     return 1;
   }
 
-  const feeds = new FeedService({ store: app.store, sources, publicUrl: settings.PUBLIC_URL, maxEntries: settings.FEED_MAX_ENTRIES, subscriptions: app.subscriptions });
-  const feedHandler = createFeedHandler({
-    getFeed: (p) => feeds.getFeed(p),
-    cacheControl: `public, max-age=${settings.FEEDS_CACHE_SECONDS}`,
-    onError: (err, p) => logger.error({ err, path: p }, 'rendering a feed failed'),
-  });
+  const feeds = feedRoute(app, sources);
   // Email (SMTP_URL): the alert sender, the subscribe / confirm / unsubscribe pages, and the
   // bot's /email, all on one pooled transport.
   let email: EmailRuntime | undefined;
@@ -54,17 +48,7 @@ export async function runStart(args: string[]): Promise<number> {
   const pageRoutes: Route[] = [];
   if (settings.SMTP_URL) {
     email = await createEmailRuntime(app);
-    const transport = email.transport;
-    mailDeps = {
-      kv: app.kv,
-      secret: await app.store.secret(settings.TIDINGS_SECRET),
-      publicUrl: settings.PUBLIC_URL,
-      sendMail: async (m) => {
-        await transport.sendMail(m);
-      },
-      mailFrom: settings.MAIL_FROM,
-      logger,
-    };
+    mailDeps = await confirmationMailDeps(app, email);
     pageRoutes.push(...createSubscribeRoutes({ ...mailDeps, subscriptions: app.subscriptions, store: app.store, sources, outbox: app.outbox, timeZone: settings.DEFAULT_TIMEZONE }));
   }
   let telegram: TelegramRuntime | undefined;
@@ -97,36 +81,17 @@ export async function runStart(args: string[]): Promise<number> {
   app.pollDeps.onPolled = (s, r, st) => sourceAlerts.onPolled(s, r, st);
   let server: RunningHttpServer;
   try {
-    server = await startHttpServer(
-      {
-        store: app.store,
-        logger,
-        metrics: app.metrics,
-        sources,
-        metricsToken: settings.METRICS_TOKEN,
-        routes: [...(telegram?.routes ?? []), ...pageRoutes, (req, res) => feedHandler(req, res)],
-        publicUrl: settings.PUBLIC_URL,
-        sourceAlerts,
-      },
-      settings.HTTP_HOST,
-      settings.HTTP_PORT,
-    );
+    server = await startAppServer(app, sources, [...(telegram?.routes ?? []), ...pageRoutes, feeds], { sourceAlerts });
   } catch (err) {
     logger.fatal({ err }, `cannot listen on ${settings.HTTP_HOST}:${settings.HTTP_PORT}`);
     await app.close();
     return 1;
   }
 
-  if (telegram) {
-    try {
-      await telegram.start();
-    } catch (err) {
-      logger.fatal({ err }, `the Telegram bot could not start (TELEGRAM_API_ROOT=${settings.TELEGRAM_API_ROOT})`);
-      await telegram.stop().catch(() => undefined);
-      await server.close();
-      await app.close();
-      return 1;
-    }
+  if (telegram && !(await startTelegram(app, telegram))) {
+    await server.close();
+    await app.close();
+    return 1;
   }
   email?.start();
   const poll = async (s: Source) => {
