@@ -6,6 +6,7 @@
 import { loadSettings } from '../config/settings.js';
 import { loadSources } from '../config/sources.js';
 import { toArticleJson } from '../domain/article-json.js';
+import type { Article } from '../domain/article.js';
 import { createApp } from '../app.js';
 import { drainOnce } from '../notify/telegram/telegram-runtime.js';
 import { createEmailRuntime } from '../notify/email/email-runtime.js';
@@ -27,11 +28,20 @@ export async function runPoll(args: string[]): Promise<number> {
   try {
     await app.registry.load();
     const sources = app.registry.all().filter((s) => !s.paused);
+    const emitted = new Map<string, Article>();
     const results = await pollAll(sources, (s) => pollSource(s, app.pollDeps), settings.POLL_CONCURRENCY, (r) => {
-      if (values.emit === 'jsonl') {
-        for (const a of r.stored) process.stdout.write(`${JSON.stringify(toArticleJson(a))}\n`);
-      }
+      if (values.emit === 'jsonl') for (const a of r.stored) emitted.set(a.id, a);
     });
+    // Printed once every source is done, as the store now has them: a copy stored early is
+    // linked to an earlier-published copy another source brought later (its duplicateOf
+    // changes), and the output must say so.
+    const ids = [...emitted.keys()];
+    for (let i = 0; i < ids.length; i += 500) {
+      const batch = ids.slice(i, i + 500);
+      const now = new Map((await app.store.getArticles(batch)).map((a) => [a.id, a]));
+      // An article already pushed out of its source's index again is printed as stored.
+      for (const id of batch) process.stdout.write(`${JSON.stringify(toArticleJson(now.get(id) ?? emitted.get(id)!))}\n`);
+    }
     const failed = results.filter((r) => r.outcome === 'error');
     const stored = results.reduce((n, r) => n + r.stored.length, 0);
     const alertable = results.reduce((n, r) => n + r.alertable.length, 0);
