@@ -22,3 +22,28 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
     signal.addEventListener('abort', done, { once: true });
   });
 }
+
+/**
+ * The pause between a worker's rounds, which wake() cuts short; a wake() while a round runs
+ * makes the next pause end at once, so what it announced is not left for a whole interval.
+ */
+export class Wakeup {
+  private signal = new AbortController();
+  private woken = false;
+
+  /** Pause for `ms` (through `sleeper`), or less when `stop` aborts or wake() is called. */
+  async pause(ms: number, stop: AbortSignal, sleeper: (ms: number, signal: AbortSignal) => Promise<void> = sleep): Promise<void> {
+    if (this.woken) {
+      this.woken = false;
+      return;
+    }
+    this.signal = new AbortController();
+    await sleeper(ms, AbortSignal.any([stop, this.signal.signal]));
+    this.woken = false;
+  }
+
+  wake(): void {
+    this.woken = true;
+    this.signal.abort();
+  }
+}

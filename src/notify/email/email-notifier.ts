@@ -33,7 +33,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Article } from '../../domain/article.js';
 import type { Delivery, Subscription } from '../../domain/subscription.js';
 import type { Outbox } from '../../delivery/outbox.js';
-import { jitteredBackoffMs, sleep } from '../../delivery/timing.js';
+import { jitteredBackoffMs, Wakeup } from '../../delivery/timing.js';
 import type { Logger } from '../../ops/logger.js';
 import type { KeyValue } from '../../store/keyv-store.js';
 import type { Store } from '../../store/store.js';
@@ -200,8 +200,7 @@ export class EmailNotifier {
   private readonly now: () => number;
   private readonly concurrency: number;
   private stopSignal = new AbortController();
-  private wakeSignal = new AbortController();
-  private woken = false;
+  private readonly wakeup = new Wakeup();
   private loop: Promise<void> | undefined;
   private draining: Promise<unknown> = Promise.resolve();
   private books: Promise<unknown> = Promise.resolve();
@@ -247,21 +246,14 @@ export class EmailNotifier {
           this.deps.logger.error({ err }, 'email: a drain failed; trying again next round');
         }
         if (signal.aborted) break;
-        if (this.woken) {
-          this.woken = false;
-          continue;
-        }
-        this.wakeSignal = new AbortController();
-        await sleep(intervalMs, AbortSignal.any([signal, this.wakeSignal.signal]));
-        this.woken = false;
+        await this.wakeup.pause(intervalMs, signal);
       }
     })();
   }
 
   /** Look for due deliveries now (after a poll recorded some). */
   wake(): void {
-    this.woken = true;
-    this.wakeSignal.abort();
+    this.wakeup.wake();
   }
 
   /** Stop the loop: messages in flight finish, nothing new starts (the rest stays pending). */

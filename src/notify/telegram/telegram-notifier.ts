@@ -41,7 +41,7 @@ import type { InlineKeyboardButton } from 'grammy/types';
 import type { Article } from '../../domain/article.js';
 import type { Delivery, Subscription } from '../../domain/subscription.js';
 import type { Outbox } from '../../delivery/outbox.js';
-import { jitteredBackoffMs } from '../../delivery/timing.js';
+import { jitteredBackoffMs, Wakeup } from '../../delivery/timing.js';
 import type { Logger } from '../../ops/logger.js';
 import type { Metrics } from '../../ops/metrics.js';
 import type { Store } from '../../store/store.js';
@@ -169,8 +169,7 @@ export class TelegramNotifier {
   /** Keys held by a lane (queued or in flight). */
   private readonly queued = new Set<string>();
   private stopSignal = stopController();
-  private wakeSignal = new AbortController();
-  private woken = false;
+  private readonly wakeup = new Wakeup();
   private stopping = false;
   private loop: Promise<void> | undefined;
   /** `deps.sourceName` as the id → name record story-copies reads. */
@@ -250,21 +249,14 @@ export class TelegramNotifier {
           this.deps.logger.error({ err }, 'telegram: reading due deliveries failed; trying again next round');
         }
         if (signal.aborted) break;
-        if (this.woken) {
-          this.woken = false;
-          continue;
-        }
-        this.wakeSignal = new AbortController();
-        await this.clock.sleep(intervalMs, AbortSignal.any([signal, this.wakeSignal.signal]));
-        this.woken = false;
+        await this.wakeup.pause(intervalMs, signal, (ms, s) => this.clock.sleep(ms, s));
       }
     })();
   }
 
   /** Look for due deliveries now (the poller calls it after each cycle). */
   wake(): void {
-    this.woken = true;
-    this.wakeSignal.abort();
+    this.wakeup.wake();
   }
 
   /** Stop the loop; messages in flight are finished, nothing new is started. */
