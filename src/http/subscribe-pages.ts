@@ -39,7 +39,7 @@ import type { Subscription } from '../domain/subscription.js';
 import type { Outbox } from '../delivery/outbox.js';
 import { describeQuery, parseQuery, QueryError, type Query } from '../match/query.js';
 import { signToken, verifyToken, type TokenPurpose } from '../notify/email/tokens.js';
-import { RecentMatcher } from '../notify/telegram/commands/shared.js';
+import { firstPerStory, RecentMatcher } from '../notify/telegram/commands/shared.js';
 import { isWebUrl, truncateText } from '../notify/telegram/html.js';
 import { localDateTime } from '../notify/telegram/local-time.js';
 import type { Logger } from '../ops/logger.js';
@@ -520,13 +520,7 @@ export function createSubscribeRoutes(deps: SubscribeDeps): Route[] {
     const t = pageStrings(lang);
     const articles = await recent.articles();
     const { recent: looked, matches } = recent.match(query, articles);
-    const seen = new Set<string>();
-    const stories = matches.filter((a) => {
-      const story = a.duplicateOf ?? a.url;
-      if (seen.has(story)) return false;
-      seen.add(story);
-      return true;
-    });
+    const stories = firstPerStory(matches);
     const names = new Map(deps.sources().map((s) => [s.id, s.name]));
     return {
       described: describeQuery(query),

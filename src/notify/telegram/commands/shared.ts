@@ -140,6 +140,17 @@ export interface RecentMatches {
   matches: Article[];
 }
 
+/** The first article of each story (copies share `duplicateOf ?? url`), in the given order. */
+export function firstPerStory(articles: Article[]): Article[] {
+  const seen = new Set<string>();
+  return articles.filter((a) => {
+    const story = a.duplicateOf ?? a.url;
+    if (seen.has(story)) return false;
+    seen.add(story);
+    return true;
+  });
+}
+
 /**
  * Matches queries against the newest stored articles (recentArticles), keeping each article's
  * prepared search form so repeated `/sub` and `/preview` do not convert the same texts again.

@@ -18,7 +18,7 @@ import { decodeCallback, encodeCallback } from '../callback-data.js';
 import { escapeHtml, htmlToPlain, isWebUrl, truncateText } from '../html.js';
 import type { CommandName, Strings } from '../i18n.js';
 import { isTimeZone, shortDateTime } from '../local-time.js';
-import { actor, argText, canManage, chatKey, isAdmin, say, sayLines, type Handler, type HandlerDeps, type Outcome, type TidingsContext } from './shared.js';
+import { actor, argText, canManage, chatKey, firstPerStory, isAdmin, say, sayLines, type Handler, type HandlerDeps, type Outcome, type TidingsContext } from './shared.js';
 
 /** Buttons shown by one /unsub reply (Telegram allows many, people read few). */
 const UNSUB_BUTTONS = 30;
@@ -261,13 +261,7 @@ const preview: Handler = async (ctx, d) => {
     await say(ctx, ctx.t.previewNone(recent));
     return 'ok';
   }
-  const seen = new Set<string>();
-  const stories = matches.filter((a) => {
-    const story = a.duplicateOf ?? a.url;
-    if (seen.has(story)) return false;
-    seen.add(story);
-    return true;
-  });
+  const stories = firstPerStory(matches);
   const shown = stories.slice(0, d.previewItems);
   const now = new Date();
   const lines = shown.map((a) => {
