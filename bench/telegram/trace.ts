@@ -23,6 +23,7 @@ import { openKeyValue } from '../../src/store/keyv-store.js';
 import { createStore } from '../../src/store/store.js';
 import { SubscriptionStore } from '../../src/subscriptions/subscription-store.js';
 import { startFakeBotApi } from '../../test/helpers/fake-bot-api.js';
+import { storedArticle } from '../../test/helpers/articles.js';
 
 const { values } = parseArgs({
   options: {
@@ -43,12 +44,14 @@ async function main(): Promise<void> {
   const subs = new SubscriptionStore(kv, store, { perSubscriber: 50, maxLength: 500 });
   const bot = await startFakeBotApi();
   for (let i = 0; i < 1000; i++) {
-    await store.putArticle({
-      id: `bench-${i}`, sourceId: `src-${i % 40}`, url: `https://www.region${i % 40}.example.gov.cn/xwdt/2024/bench-${i}.html`, guid: null,
-      title: `关于推进长三角一体化示范区第${i}批重点项目建设的通知`, published: '2024-10-13T18:44:04+08:00', updated: '2024-10-13T18:44:04+08:00',
-      author: null, origin: null, text: `为深入推进长三角一体化发展，示范区执委会确定第${i}批重点项目。`, summary: `为深入推进长三角一体化发展，第${i}批。`,
-      html: '<p>x</p>', lang: 'zh', script: 'hans', tags: [], originalTitle: null, duplicateOf: null, flags: [], attachments: [], storedAt: '2024-10-13T10:50:00.000Z',
-    });
+    await store.putArticle(
+      storedArticle({
+        id: `bench-${i}`, sourceId: `src-${i % 40}`, url: `https://www.region${i % 40}.example.gov.cn/xwdt/2024/bench-${i}.html`,
+        title: `关于推进长三角一体化示范区第${i}批重点项目建设的通知`,
+        text: `为深入推进长三角一体化发展，示范区执委会确定第${i}批重点项目。`, summary: `为深入推进长三角一体化发展，第${i}批。`,
+        html: '<p>x</p>', storedAt: '2024-10-13T10:50:00.000Z',
+      }),
+    );
   }
   const deliveries: Delivery[] = [];
   const created = Date.now() - 3_600_000;
