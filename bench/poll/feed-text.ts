@@ -4,6 +4,7 @@
  * of report prose (400+ characters), so `fulltext: auto` finds enough text and never fetches
  * the page. The same (feed, item) always gives the same text.
  */
+import { seededRandom as random } from '../../src/demo/stories.js';
 
 const PLACES = ['北京市', '上海市', '广州市', '深圳市', '杭州市', '成都市', '武汉市', '南京市', '西安市', '重庆市', '苏州市', '天津市', '长沙市', '郑州市', '青岛市', '合肥市', '福州市', '昆明市', '沈阳市', '哈尔滨市'];
 const BODIES = ['人民政府', '生态环境局', '教育局', '卫生健康委员会', '交通运输局', '住房和城乡建设局', '市场监督管理局', '应急管理局', '文化和旅游局', '农业农村局', '发展和改革委员会', '财政局'];
@@ -33,18 +34,6 @@ const SENTENCES = [
 ];
 const AUTHORS = ['办公室', '新闻中心', '宣传科', '综合处', '信息科'];
 const CATEGORIES = ['政务要闻', '通知公告', '部门动态', '基层工作', '政策解读'];
-
-/** mulberry32: a small, fast, seeded PRNG, so the text depends only on (feed, item). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function pick<T>(next: () => number, list: readonly T[]): T {
   return list[Math.floor(next() * list.length)]!;

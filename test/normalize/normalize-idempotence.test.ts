@@ -8,18 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { normalizeArticle } from '../../src/normalize/normalize-article.js';
 import { htmlToText } from '../../src/publish/sanitize-html.js';
 import { loadSeeds, seedsPresent } from './seed-corpus.js';
-
-/** mulberry32: a small deterministic PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as prng } from '../../src/demo/stories.js';
 
 const DEBRIS = [
   '32px', '- 14px', '- 50px', '字号：大 中 小', '【字体：大 中 小】', '【打印本页】【关闭窗口】', '分享到：微信 微博 QQ空间', '收藏',
