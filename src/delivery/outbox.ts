@@ -78,10 +78,22 @@ export class Outbox {
     return this.kv.get<Delivery>(`delivery:${key}`);
   }
 
-  /** Keys not yet sent or failed (each shard oldest first). */
-  async pendingKeys(channel: Channel): Promise<string[]> {
+  /** Keys listed in the pending shards, finished or not (finished ones are unlisted lazily by `due`). */
+  private async listedKeys(channel: Channel): Promise<string[]> {
     const shards = await this.kv.getMany<string[]>(Array.from({ length: PENDING_SHARDS }, (_, i) => pendingKey(channel, i)));
     return shards.flatMap((keys) => keys ?? []);
+  }
+
+  /** Listed keys with their records (undefined: expired or dropped). */
+  private async listed(channel: Channel): Promise<{ key: string; record: Delivery | undefined }[]> {
+    const keys = await this.listedKeys(channel);
+    const records = await this.kv.getMany<Delivery>(keys.map((k) => `delivery:${k}`));
+    return keys.map((key, i) => ({ key, record: records[i] }));
+  }
+
+  /** Keys not yet sent or failed (each shard oldest first). */
+  async pendingKeys(channel: Channel): Promise<string[]> {
+    return (await this.listed(channel)).filter((e) => e.record && unfinished(e.record)).map((e) => e.key);
   }
 
   /** Number of deliveries not yet finished. */
@@ -89,38 +101,45 @@ export class Outbox {
     return (await this.pendingKeys(channel)).length;
   }
 
-  /** Deliveries of a channel that may be sent now (pending and past notBefore), oldest first. */
+  /**
+   * Deliveries of a channel that may be sent now (pending and past notBefore), oldest first.
+   * Finished deliveries still listed are unlisted here, one shard rewrite per drain, so that
+   * marking one sent costs one record write however long the list is.
+   */
   async due(channel: Channel, now: Date, limit = 1000): Promise<Delivery[]> {
-    const keys = await this.pendingKeys(channel);
-    const records = await this.kv.getMany<Delivery>(keys.map((k) => `delivery:${k}`));
+    const entries = await this.listed(channel);
     const out: Delivery[] = [];
-    for (const d of records) {
-      if (!d || d.status !== 'pending') continue;
+    const finished = new Map<number, Set<string>>();
+    for (const { key, record: d } of entries) {
+      if (!d || !unfinished(d)) {
+        const shard = d ? shardOf(d.subscriberKey) : shardOfKey(key);
+        finished.set(shard, (finished.get(shard) ?? new Set()).add(key));
+        continue;
+      }
+      if (d.status !== 'pending') continue;
       if (Date.parse(d.notBefore) > now.getTime()) continue;
       out.push(d);
     }
+    await this.unlist(channel, finished);
     out.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     return out.slice(0, limit);
   }
 
   /** After a crash: everything left in `sending` goes back to pending (sent again); finished deliveries still listed are unlisted. */
   async recoverInFlight(channel: Channel): Promise<Delivery[]> {
-    const keys = await this.pendingKeys(channel);
-    const records = await this.kv.getMany<Delivery>(keys.map((k) => `delivery:${k}`));
     const recovered: Delivery[] = [];
-    // Finished ones still listed (a crash between recording the outcome and unlisting it).
     const finished = new Map<number, Set<string>>();
-    for (const d of records) {
+    for (const { key, record: d } of await this.listed(channel)) {
       if (d?.status === 'sending') {
         const back = { ...d, status: 'pending' as const };
         await this.put(back);
         recovered.push(back);
-      } else if (d && (d.status === 'sent' || d.status === 'failed')) {
-        const shard = shardOf(d.subscriberKey);
-        finished.set(shard, (finished.get(shard) ?? new Set()).add(d.key));
+      } else if (!d || !unfinished(d)) {
+        const shard = d ? shardOf(d.subscriberKey) : shardOfKey(key);
+        finished.set(shard, (finished.get(shard) ?? new Set()).add(key));
       }
     }
-    for (const [shard, keys] of finished) await this.editPending(channel, shard, (current) => current.filter((k) => !keys.has(k)));
+    await this.unlist(channel, finished);
     return recovered;
   }
 
@@ -130,9 +149,9 @@ export class Outbox {
     return next;
   }
 
+  /** Sent: one record write (the key leaves its pending list at the next `due`). */
   async markSent(d: Delivery, now = new Date()): Promise<void> {
     await this.put({ ...d, status: 'sent', sentAt: now.toISOString(), lastError: undefined });
-    await this.editPending(d.channel, shardOf(d.subscriberKey), (keys) => keys.filter((k) => k !== d.key));
   }
 
   /** Back to pending, not before `notBefore` (a retry after a transient failure). */
@@ -142,7 +161,6 @@ export class Outbox {
 
   async markFailed(d: Delivery, error: string): Promise<void> {
     await this.put({ ...d, status: 'failed', lastError: error });
-    await this.editPending(d.channel, shardOf(d.subscriberKey), (keys) => keys.filter((k) => k !== d.key));
   }
 
   /** Drop every unfinished delivery of a subscriber (unsubscribe all, /forget). */
@@ -154,8 +172,13 @@ export class Outbox {
       dropped = current.filter((k) => k.startsWith(prefix));
       return current.filter((k) => !k.startsWith(prefix));
     });
+    const records = await this.kv.getMany<Delivery>(dropped.map((k) => `delivery:${k}`));
     await this.kv.deleteMany(dropped.map((k) => `delivery:${k}`));
-    return dropped.length;
+    return records.filter((d) => d && unfinished(d)).length;
+  }
+
+  private async unlist(channel: Channel, finished: Map<number, Set<string>>): Promise<void> {
+    for (const [shard, keys] of finished) await this.editPending(channel, shard, (current) => current.filter((k) => !keys.has(k)));
   }
 
   private async put(d: Delivery): Promise<void> {
@@ -169,6 +192,17 @@ export class Outbox {
       await this.kv.set(key, edit(current));
     });
   }
+}
+
+function unfinished(d: Delivery): boolean {
+  return d.status === 'pending' || d.status === 'sending';
+}
+
+/** The shard of a listed key `<channel>:<subscriberKey>:<storyKey>` whose record is gone. */
+function shardOfKey(key: string): number {
+  const first = key.indexOf(':');
+  const last = key.lastIndexOf(':');
+  return shardOf(key.slice(first + 1, last));
 }
 
 function pendingKey(channel: Channel, shard: number): string {
