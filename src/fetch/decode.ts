@@ -258,6 +258,46 @@ function firstClean(body: Uint8Array, exclude: string): { charset: string; text:
   return undefined;
 }
 
+/**
+ * Mostly UTF-8 with runs in a legacy charset (a CMS that pastes GBK text into a UTF-8 page or
+ * feed): each run of non-ASCII bytes that is not valid UTF-8 is read as GB18030 when that
+ * gives clean text, and as UTF-8 with replacement characters otherwise. `repaired` counts the
+ * runs read as GB18030.
+ */
+export function decodeMixedUtf8(body: Uint8Array): { text: string; repaired: number } {
+  const strict = new TextDecoder('utf-8', { fatal: true });
+  const lenient = new TextDecoder('utf-8');
+  const parts: string[] = [];
+  let repaired = 0;
+  let plain = 0;
+  let i = 0;
+  while (i < body.length) {
+    if (body[i]! < 0x80) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < body.length && body[j]! >= 0x80) j++;
+    const run = body.subarray(i, j);
+    let decoded: string;
+    try {
+      decoded = strict.decode(run);
+    } catch {
+      const legacy = decodeWithCharset(run, 'gb18030');
+      if (legacy.includes('\uFFFD')) decoded = lenient.decode(run);
+      else {
+        decoded = legacy;
+        repaired++;
+      }
+    }
+    parts.push(lenient.decode(body.subarray(plain, i)), decoded);
+    plain = j;
+    i = j;
+  }
+  parts.push(lenient.decode(body.subarray(plain)));
+  return { text: parts.join(''), repaired };
+}
+
 function fallbackNote(label: string, actual: string, reason: string): string {
   return `declared ${label} but ${reason}; decoded as ${actual}`;
 }
@@ -277,8 +317,9 @@ function decodeDeclared(body: Uint8Array, decl: CharsetDeclaration & { charset: 
 
   if (charset === 'utf-8') {
     const text = decodeWithCharset(body, 'utf-8');
-    // Clean, or mostly UTF-8 with a few stray bytes: keep it (lossy beats mojibake).
-    if (stats.invalid === 0 || stats.multibyte > stats.invalid) return asDeclared(text);
+    if (stats.invalid === 0) return asDeclared(text);
+    // Mostly UTF-8 with a few stray runs: keep UTF-8, reading GBK runs as GBK (lossy beats mojibake).
+    if (stats.multibyte > stats.invalid) return mixed(body, asDeclared(text));
     const alt = firstClean(body, 'utf-8');
     return alt ? switchTo(alt.charset, alt.text, 'the bytes are not UTF-8') : asDeclared(text);
   }
@@ -298,13 +339,18 @@ function decodeDeclared(body: Uint8Array, decl: CharsetDeclaration & { charset: 
   return alt ? switchTo(alt.charset, alt.text, `the bytes are not valid ${readableName}`) : asDeclared(text);
 }
 
+/** UTF-8 with its invalid runs repaired where they are GB18030, noted. */
+function mixed(body: Uint8Array, result: DecodedText): DecodedText {
+  const { text, repaired } = decodeMixedUtf8(body);
+  return repaired > 0 ? { ...result, text, note: `mixed encodings: ${repaired} run(s) of bytes that are not UTF-8 read as GB18030` } : { ...result, text };
+}
+
 /** No usable declaration: ASCII is UTF-8, valid UTF-8 is UTF-8, otherwise detection. */
 function decodeUndeclared(body: Uint8Array, declared: string | undefined): DecodedText {
   const stats = utf8Stats(body);
   if (stats.ascii) return { text: decodeWithCharset(body, 'utf-8'), encoding: 'utf-8', declared, via: 'default' };
-  if (stats.invalid === 0 || stats.multibyte > stats.invalid) {
-    return { text: decodeWithCharset(body, 'utf-8'), encoding: 'utf-8', declared, via: 'detected' };
-  }
+  if (stats.invalid === 0) return { text: decodeWithCharset(body, 'utf-8'), encoding: 'utf-8', declared, via: 'detected' };
+  if (stats.multibyte > stats.invalid) return mixed(body, { text: '', encoding: 'utf-8', declared, via: 'detected' });
   const alt = firstClean(body, 'utf-8');
   if (alt) return { text: alt.text, encoding: alt.charset, declared, via: 'detected' };
   return { text: decodeWithCharset(body, 'utf-8'), encoding: 'utf-8', declared, via: 'default' };
