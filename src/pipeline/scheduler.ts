@@ -19,6 +19,21 @@ export interface SchedulerOptions {
 
 export type PollFn = (source: Source) => Promise<PollResult>;
 
+/**
+ * The sources of `sources` that are due at `now`: not paused, and never polled or with a
+ * `nextDueAt` that has come; longest overdue first (never polled first of all). The
+ * single-process Scheduler and the distributed tick (distributed/poll-queue.ts) both use it.
+ */
+export async function dueSources(sources: Source[], store: Store, now: Date): Promise<Source[]> {
+  const candidates = sources.filter((s) => !s.paused);
+  const states = await store.getSourceStates(candidates.map((s) => s.id));
+  return candidates
+    .map((s) => ({ s, at: Date.parse(states.get(s.id)?.nextDueAt ?? '') || 0 }))
+    .filter((d) => d.at <= now.getTime())
+    .sort((a, b) => a.at - b.at)
+    .map((d) => d.s);
+}
+
 export class Scheduler {
   private sources: () => Source[];
   private readonly running = new Map<string, Promise<void>>();
@@ -61,14 +76,13 @@ export class Scheduler {
     if (this.ticking || this.stopped) return [];
     this.ticking = true;
     try {
-      const candidates = this.sources().filter((s) => !s.paused && !this.running.has(s.id));
-      const states = await this.store.getSourceStates(candidates.map((s) => s.id));
-      const due = candidates
-        .map((s) => ({ s, at: Date.parse(states.get(s.id)?.nextDueAt ?? '') || 0 }))
-        .filter((d) => d.at <= now.getTime())
-        .sort((a, b) => a.at - b.at);
+      const due = await dueSources(
+        this.sources().filter((s) => !this.running.has(s.id)),
+        this.store,
+        now,
+      );
       const started: Promise<void>[] = [];
-      for (const { s } of due) {
+      for (const s of due) {
         if (this.running.size >= this.opts.concurrency) break;
         started.push(this.run(s));
       }
