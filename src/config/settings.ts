@@ -86,6 +86,8 @@ const schema = z.object({
   TIDINGS_SOURCES: z.string().trim().min(1).default('./feeds'),
   STORE_URL: storeUrl.default('sqlite://./data/tidings.sqlite'),
   REDIS_URL: url(['redis', 'rediss']).optional(),
+  QUEUE_PREFIX: z.string().trim().regex(/^[A-Za-z0-9_.-]+$/, 'expected letters, digits, _ . -').default('tidings'),
+  QUEUE_LOCK_DURATION: duration.refine((ms) => ms >= 1000, 'expected at least 1s').default(30_000),
   HTTP_HOST: z.string().trim().min(1).default('127.0.0.1'),
   HTTP_PORT: int(0, 65535).default(8080),
   PUBLIC_URL: url(['http', 'https']).optional(),
