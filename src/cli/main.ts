@@ -10,6 +10,7 @@ import { runPoll } from './poll.js';
 import { runSources } from './sources.js';
 import { runPublish } from './publish.js';
 import { runStart } from './start.js';
+import { runWorker } from './worker.js';
 import { runDemo } from './demo.js';
 import { runExtract } from './extract.js';
 import { runMatch } from './match.js';
@@ -19,7 +20,9 @@ import { UsageError } from './usage-error.js';
 const HELP = `tidings ${VERSION}: watches news sources, republishes merged feeds, alerts subscribers
 
 Usage:
-  tidings start                         scheduler, pollers and HTTP server in one process
+  tidings start [--no-worker]           scheduler, pollers and HTTP server in one process; with
+                                        REDIS_URL, the BullMQ scheduler (and a poll worker unless --no-worker)
+  tidings worker                        REDIS_URL only: take poll jobs and send deliveries, no HTTP, no bot
   tidings demo [--dir DIR] [--port N] [--every 5s] [--duration 60s]
                                         the whole path offline: a local news site, alerts as .eml files and on the console
   tidings poll --once [--sources PATH] [--emit jsonl] [--dry-run]
@@ -55,6 +58,8 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'start':
         return await runStart(rest);
+      case 'worker':
+        return await runWorker(rest);
       case 'demo':
         return await runDemo(rest);
       case 'poll':

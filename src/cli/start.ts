@@ -3,6 +3,10 @@
  * re-read on SIGHUP and when a file under TIDINGS_SOURCES changes (a bad edit is logged and
  * the previous sources stay). SIGINT/SIGTERM stop cleanly: no new polls start, polls in
  * flight finish (each bounded by the fetch deadline), then the server and store close.
+ *
+ * With REDIS_URL (distributed mode) the tick is a BullMQ job scheduler and polls are jobs
+ * shared with `tidings worker` processes (distributed/poll-queue.ts); this process takes
+ * poll jobs too unless `--no-worker`.
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { loadSettings } from '../config/settings.js';
@@ -18,11 +22,14 @@ import { createEmailRuntime, type EmailRuntime } from '../notify/email/email-run
 import { createSubscribeRoutes, type ConfirmationMailDeps } from '../http/subscribe-pages.js';
 import type { Route } from '../http/server.js';
 import { parse } from './args.js';
+import { UsageError } from './usage-error.js';
+import { pollQueueFromApp, type PollQueue } from '../distributed/poll-queue.js';
 import { confirmationMailDeps, feedRoute, startAppServer, startTelegram } from './serve.js';
 
 export async function runStart(args: string[]): Promise<number> {
-  parse(args, {});
+  const { values } = parse(args, { 'no-worker': { type: 'boolean' } });
   const settings = loadSettings();
+  if (values['no-worker'] && !settings.REDIS_URL) throw new UsageError('--no-worker needs REDIS_URL (distributed mode): without it this process is the only poller');
   const app = await createApp(settings);
   const { logger } = app;
   try {
@@ -102,11 +109,31 @@ export async function runStart(args: string[]): Promise<number> {
     }
     return result;
   };
-  const scheduler = new Scheduler(sources, app.store, poll, { tick: settings.SCHEDULER_TICK, concurrency: settings.POLL_CONCURRENCY, timeZone: settings.DEFAULT_TIMEZONE }, logger);
-  scheduler.start();
+  // Distributed mode (REDIS_URL): the tick is a BullMQ job scheduler and polls are jobs that
+  // any worker takes (this process too, unless --no-worker); otherwise the in-process Scheduler.
+  let scheduler: Scheduler | undefined;
+  let polls: PollQueue | undefined;
+  if (settings.REDIS_URL) {
+    polls = pollQueueFromApp(app, poll);
+    try {
+      await polls.startScheduler();
+    } catch (err) {
+      logger.fatal({ err }, 'cannot install the poll scheduler in Redis (REDIS_URL)');
+      await polls.close();
+      await telegram?.stop();
+      await email?.stop();
+      await server.close();
+      await app.close();
+      return 1;
+    }
+    if (!values['no-worker']) polls.startWorker();
+  } else {
+    scheduler = new Scheduler(sources, app.store, poll, { tick: settings.SCHEDULER_TICK, concurrency: settings.POLL_CONCURRENCY, timeZone: settings.DEFAULT_TIMEZONE }, logger);
+    scheduler.start();
+  }
   logger.info(
     { sources: sources().length, store: app.store.backend, http: server.url },
-    `tidings started: ${sources().length} sources; feeds at ${settings.PUBLIC_URL}/feeds/all.atom${telegram ? `; Telegram bot on (${settings.TELEGRAM_WEBHOOK_URL ? 'webhook' : 'long polling'})` : ''}`,
+    `tidings started: ${sources().length} sources${polls ? `; polls as BullMQ jobs (REDIS_URL)${values['no-worker'] ? ', taken by workers only' : ''}` : ''}; feeds at ${settings.PUBLIC_URL}/feeds/all.atom${telegram ? `; Telegram bot on (${settings.TELEGRAM_WEBHOOK_URL ? 'webhook' : 'long polling'})` : ''}`,
   );
 
   const reload = (why: string) => {
@@ -148,7 +175,8 @@ export async function runStart(args: string[]): Promise<number> {
   watcher?.close();
   clearInterval(refresher);
   clearInterval(pruner);
-  await scheduler.stop();
+  await scheduler?.stop();
+  await polls?.close();
   await telegram?.stop();
   await email?.stop();
   await server.close();

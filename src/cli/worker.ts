@@ -1,0 +1,130 @@
+/**
+ * `tidings worker` (distributed mode, REDIS_URL set): takes poll jobs from the BullMQ queue
+ * and runs the delivery senders, without the HTTP server or the Telegram bot. Any number of
+ * workers and `tidings start` processes share one Redis and one store (STORE_URL).
+ *
+ * Senders: email under the `email` worker lease (one sender across all processes). Telegram
+ * under the `telegram` lease only in webhook mode: with long polling that lease also decides
+ * which process receives the bot's updates, so it is left to the `tidings start` processes.
+ * SIGINT/SIGTERM: no new jobs are taken, polls in flight finish, then everything closes.
+ */
+import { loadSettings } from '../config/settings.js';
+import { createApp } from '../app.js';
+import { ConfigError } from '../config/config-error.js';
+import { pollSource } from '../pipeline/poll-source.js';
+import { SourceAlerts } from '../pipeline/source-alerts.js';
+import { createEmailRuntime, type EmailRuntime } from '../notify/email/email-runtime.js';
+import { createNotifier, telegramLease } from '../notify/telegram/telegram-runtime.js';
+import { createTelegramApi } from '../notify/telegram/telegram-notifier.js';
+import type { LeasedWork, WorkerLease } from '../delivery/worker-lease.js';
+import type { TelegramNotifier } from '../notify/telegram/telegram-notifier.js';
+import { pollQueueFromApp } from '../distributed/poll-queue.js';
+import { parse } from './args.js';
+
+const TELEGRAM_DRAIN_INTERVAL_MS = 5_000;
+
+export async function runWorker(args: string[]): Promise<number> {
+  parse(args, {});
+  const settings = loadSettings();
+  if (!settings.REDIS_URL) {
+    process.stderr.write('tidings worker: REDIS_URL is not set; workers take their jobs from Redis (see "Scaling out" in the README)\n');
+    return 2;
+  }
+  if (settings.STORE_URL === 'memory') {
+    process.stderr.write('tidings worker: STORE_URL=memory cannot be shared with other processes; use redis://… or postgresql://…\n');
+    return 2;
+  }
+  const app = await createApp(settings);
+  const { logger } = app;
+  try {
+    await app.registry.load();
+    await app.store.ping();
+  } catch (err) {
+    logger.fatal({ err }, 'cannot start the worker: the sources or the store are not usable');
+    await app.close();
+    return 1;
+  }
+
+  let email: EmailRuntime | undefined;
+  if (settings.SMTP_URL) {
+    email = await createEmailRuntime(app);
+    email.start();
+  }
+  let telegram: { notifier: TelegramNotifier; lease: WorkerLease; work: LeasedWork } | undefined;
+  if (settings.TELEGRAM_BOT_TOKEN && settings.TELEGRAM_WEBHOOK_URL) {
+    const lease = telegramLease(app);
+    const notifier = createNotifier(app, { lease });
+    const work: LeasedWork = {
+      onAcquired: async () => notifier.start(TELEGRAM_DRAIN_INTERVAL_MS),
+      onLost: () => notifier.stop(),
+    };
+    telegram = { notifier, lease, work };
+    lease.run(work).catch((err: unknown) => logger.error({ err }, 'telegram: the worker could not start'));
+  }
+  if (settings.TELEGRAM_BOT_TOKEN) {
+    const api = createTelegramApi(settings.TELEGRAM_BOT_TOKEN, settings.TELEGRAM_API_ROOT);
+    const sourceAlerts = new SourceAlerts({
+      kv: app.kv,
+      store: app.store,
+      metrics: app.metrics,
+      logger,
+      failingAfterMs: settings.SOURCE_FAILING_ALERT_AFTER,
+      notifyAdmins: async (text) => {
+        logger.warn({ report: text }, 'source report for admins');
+        let delivered = settings.adminIds.length === 0;
+        for (const admin of settings.adminIds) {
+          try {
+            await api.sendMessage(admin, text, { link_preview_options: { is_disabled: true } });
+            delivered = true;
+          } catch (err) {
+            logger.warn({ err, admin }, `could not send a source report to admin ${admin}`);
+          }
+        }
+        if (!delivered) throw new Error('no admin chat could be reached');
+      },
+    });
+    app.pollDeps.onPolled = (s, r, st) => sourceAlerts.onPolled(s, r, st);
+  }
+
+  const polls = pollQueueFromApp(app, async (source) => {
+    const result = await pollSource(source, app.pollDeps);
+    if (result.alertable.length > 0) {
+      telegram?.notifier.wake();
+      email?.wake();
+    }
+    return result;
+  });
+  polls.startWorker();
+  logger.info({ sources: app.registry.all().length, store: app.store.backend, concurrency: settings.POLL_CONCURRENCY }, `tidings worker started: taking poll jobs (${settings.POLL_CONCURRENCY} at a time)`);
+
+  const reload = () => {
+    try {
+      app.registry.reloadYaml();
+      logger.info({ sources: app.registry.all().length }, 'sources reloaded');
+    } catch (err) {
+      const message = err instanceof ConfigError ? err.message : (err as Error).message;
+      logger.error(`sources not reloaded, keeping the previous ones: ${message}`);
+    }
+  };
+  process.on('SIGHUP', reload);
+  const refresher = setInterval(() => {
+    app.registry.refresh().catch((err: unknown) => logger.warn({ err }, 'could not refresh run-time sources'));
+  }, 60_000);
+  refresher.unref();
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      logger.info({ signal }, 'stopping: finishing polls in flight');
+      resolve();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  clearInterval(refresher);
+  await polls.close();
+  if (telegram) await telegram.lease.stop(telegram.work);
+  await email?.stop();
+  await app.close();
+  logger.info('stopped');
+  return 0;
+}

@@ -1,0 +1,259 @@
+/**
+ * Distributed polling on the real Redis (issue 7): three `tidings worker` processes share
+ * BullMQ poll jobs and one Redis store. 500 loopback feeds (one handler, four loopback
+ * addresses): every source is polled once per due time, never twice at once, and every new
+ * matching article is recorded in the outbox once; a worker killed with -9 mid-run leaves its
+ * jobs to the others (stalled-job recovery).
+ */
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasTcp, needs } from '../helpers/services.js';
+import { runCli, spawnCli } from '../helpers/cli.js';
+import { openKeyValue, type KeyValue } from '../../src/store/keyv-store.js';
+import { createStore, type Store } from '../../src/store/store.js';
+import { Outbox } from '../../src/delivery/outbox.js';
+
+const redisUp = await hasTcp('127.0.0.1', 6379);
+/** A Redis database nobody uses (1–8; the other suites use 0 and 9–15). */
+function freeRedisDb(): number | undefined {
+  for (let db = 8; db >= 1; db--) {
+    const out = spawnSync('redis-cli', ['-n', String(db), 'dbsize'], { encoding: 'utf8' });
+    if (out.status === 0 && out.stdout.trim() === '0') return db;
+  }
+  return undefined;
+}
+const db = redisUp ? freeRedisDb() : undefined;
+
+const SOURCES = 500;
+const HOSTS = ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4'];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Feeds {
+  requests: Map<string, number>;
+  inFlight: Map<string, number>;
+  /** Paths requested while a request for the same path was still open. */
+  overlaps: string[];
+  /** Whether /feed/N carries the matching article. */
+  fresh: boolean;
+  urls: string[];
+  close(): Promise<void>;
+}
+
+const WORDS = 'amber basalt cobalt delta ember fjord garnet harbor indigo juniper kelp lagoon meadow nickel orchid pebble quartz raven saffron tundra umber violet willow xenon yarrow zephyr anchor beacon canyon dune'.split(' ');
+/** Text of its own for article `n` (copies of one story are folded into one alert). */
+function words(n: number, count: number): string {
+  let x = (Math.imul(n + 1, 2654435761) ^ 0x5bd1e995) >>> 0;
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) {
+    x = (Math.imul(x ^ (x >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
+    out.push(`${WORDS[x % WORDS.length]}${(x >>> 8) % 997}`);
+  }
+  return out.join(' ');
+}
+
+function rss(n: number, fresh: boolean): string {
+  const item = (id: string, title: string, date: Date) =>
+    `<item><title>${title}</title><link>http://news.test/${n}/${id}</link><guid>http://news.test/${n}/${id}</guid><pubDate>${date.toUTCString()}</pubDate><description>${title} ${words(n * 2 + (id === 'b' ? 1 : 0), 40)}</description></item>`;
+  const old = item('a', `Report ${words(n, 5)}`, new Date(Date.now() - 3_600_000));
+  const extra = fresh ? item('b', `Zeppelin ${words(n + 100_000, 6)}`, new Date(Date.now() - 60_000)) : '';
+  return `<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Feed ${n}</title><link>http://news.test/${n}/</link><description>d</description>${extra}${old}</channel></rss>`;
+}
+
+async function startFeeds(): Promise<Feeds> {
+  const feeds: Feeds = { requests: new Map(), inFlight: new Map(), overlaps: [], fresh: false, urls: [], close: async () => undefined };
+  const handler: http.RequestListener = (req, res) => {
+    const p = req.url ?? '/';
+    const n = Number(/^\/feed\/(\d+)$/.exec(p)?.[1] ?? NaN);
+    if (!Number.isInteger(n)) return void res.writeHead(404).end();
+    feeds.requests.set(p, (feeds.requests.get(p) ?? 0) + 1);
+    const open = (feeds.inFlight.get(p) ?? 0) + 1;
+    if (open > 1) feeds.overlaps.push(p);
+    feeds.inFlight.set(p, open);
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      feeds.inFlight.set(p, (feeds.inFlight.get(p) ?? 1) - 1);
+    };
+    res.on('close', finish);
+    // Slow enough that a kill catches polls in flight.
+    setTimeout(() => {
+      res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8' }).end(rss(n, feeds.fresh));
+    }, 40 + (n % 7) * 15);
+  };
+  const servers = await Promise.all(
+    HOSTS.map(
+      (host) =>
+        new Promise<http.Server>((resolve, reject) => {
+          const s = http.createServer(handler);
+          s.once('error', reject);
+          s.listen(0, host, () => resolve(s));
+        }),
+    ),
+  );
+  feeds.urls = Array.from({ length: SOURCES }, (_, i) => {
+    const s = servers[i % servers.length]!;
+    const { address, port } = s.address() as AddressInfo;
+    return `http://${address}:${port}/feed/${i}`;
+  });
+  feeds.close = async () => {
+    await Promise.all(servers.map((s) => new Promise((r) => { s.closeAllConnections(); s.close(r); })));
+  };
+  return feeds;
+}
+
+describe.runIf(needs('Redis on 127.0.0.1:6379', redisUp) && db !== undefined)('distributed polling: three tidings worker processes on BullMQ', () => {
+  const redisUrl = `redis://127.0.0.1:6379/${db}`;
+  const prefix = `tidings-test-${process.pid}-${randomBytes(4).toString('hex')}`;
+  let dir: string;
+  let feeds: Feeds;
+  let kv: KeyValue;
+  let store: Store;
+  const children: ChildProcess[] = [];
+  const logs = new Map<ChildProcess, string>();
+
+  const env = (extra: Record<string, string> = {}) => ({
+    STORE_URL: redisUrl,
+    REDIS_URL: redisUrl,
+    QUEUE_PREFIX: prefix,
+    QUEUE_LOCK_DURATION: '2s',
+    SCHEDULER_TICK: '* * * * * *',
+    TIDINGS_SOURCES: path.join(dir, 'sources.yaml'),
+    ALLOW_PRIVATE_NETWORKS: 'true',
+    POLL_CONCURRENCY: '8',
+    FETCH_PER_HOST_CONCURRENCY: '4',
+    POLL_JITTER: '0',
+    LOG_LEVEL: 'info',
+    TIDINGS_SECRET: 'a-test-secret-of-enough-length',
+    ...extra,
+  });
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'tidings-dist-'));
+    feeds = await startFeeds();
+    const yaml = ['sources:', ...feeds.urls.map((url, i) => `  - { id: src-${i}, name: Source ${i}, url: "${url}", kind: feed, interval: 1h, fulltext: never }`)].join('\n');
+    writeFileSync(path.join(dir, 'sources.yaml'), `${yaml}\n`);
+    kv = await openKeyValue(redisUrl);
+    store = createStore(kv);
+  });
+
+  afterAll(async () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    await store?.close();
+    await feeds?.close();
+    if (db !== undefined) spawnSync('redis-cli', ['-n', String(db), 'flushdb'], { stdio: 'ignore' });
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  function worker(): ChildProcess {
+    const c = spawnCli(['worker'], { cwd: dir, env: env() });
+    logs.set(c, '');
+    c.stdout!.setEncoding('utf8').on('data', (d: string) => logs.set(c, logs.get(c) + d));
+    c.stderr!.setEncoding('utf8').on('data', (d: string) => logs.set(c, logs.get(c) + d));
+    children.push(c);
+    return c;
+  }
+
+  async function until(what: string, cond: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    while (!(await cond())) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}\n${[...logs.values()].map((l) => l.slice(-2000)).join('\n---\n')}`);
+      await sleep(200);
+    }
+  }
+
+  const ids = () => Array.from({ length: SOURCES }, (_, i) => `src-${i}`);
+  async function polledSince(t: number): Promise<number> {
+    const states = await store.getSourceStates(ids());
+    return [...states.values()].filter((s) => Date.parse(s.lastPolledAt ?? '') >= t).length;
+  }
+
+  it('tidings worker without REDIS_URL exits 2 with a clear message', async () => {
+    const r = await runCli(['worker'], { cwd: dir, env: { STORE_URL: 'memory' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/REDIS_URL is not set/);
+  });
+
+  it('500 sources, three workers: each polled once per due time, never twice at once; kill -9 one: the others finish; every match recorded once', { timeout: 120_000 }, async () => {
+    const added = await runCli(['subs', 'add', '--telegram', '4242', '--query', 'Zeppelin'], { cwd: dir, env: env({ LOG_LEVEL: 'warn' }) });
+    expect(added.code, added.stderr).toBe(0);
+
+    // The tick scheduler is installed by `tidings start`; here the test installs it as start does.
+    const { PollQueue } = await import('../../src/distributed/poll-queue.js');
+    const { createLogger } = await import('../../src/ops/logger.js');
+    const scheduler = new PollQueue({
+      redisUrl,
+      prefix,
+      tick: '* * * * * *',
+      timeZone: 'UTC',
+      concurrency: 1,
+      lockDurationMs: 2000,
+      store,
+      logger: createLogger({ level: 'silent', format: 'json' }),
+      sources: () => [],
+      source: () => undefined,
+      poll: () => Promise.reject(new Error('not used')),
+    });
+    await scheduler.startScheduler();
+
+    const t0 = Date.now();
+    const workers = [worker(), worker(), worker()];
+    // Round 1: every source is new, hence due; its first poll stores without alerting.
+    await until('the first round', async () => (await polledSince(t0)) === SOURCES, 60_000);
+    await sleep(1500); // a few more ticks: nothing is due (interval 1h)
+    expect(feeds.requests.size).toBe(SOURCES);
+    expect([...feeds.requests.values()].every((n) => n === 1)).toBe(true);
+    expect(feeds.overlaps).toEqual([]);
+
+    // Round 2: a matching article appears everywhere and every source is due again.
+    feeds.fresh = true;
+    const t1 = Date.now();
+    const states = await store.getSourceStates(ids());
+    for (const [id, s] of states) await store.putSourceState(id, { ...s, nextDueAt: new Date(t1 - 1000).toISOString() });
+    const requestsAt = () => [...feeds.requests.values()].reduce((a, b) => a + b, 0);
+    await until('round 2 to be under way', () => requestsAt() >= SOURCES + 100, 30_000);
+    workers[0]!.kill('SIGKILL');
+    await until('the surviving workers to finish round 2', async () => (await polledSince(t1)) === SOURCES, 60_000);
+    await sleep(1500);
+
+    const counts = [...feeds.requests.values()];
+    const extra = counts.filter((n) => n > 2).length;
+    console.info(`[distributed] round 2: ${counts.filter((n) => n === 2).length} sources polled once, ${extra} polled again after the kill`);
+    expect(counts.every((n) => n >= 2)).toBe(true);
+    // Only the polls the killed worker had in flight (at most its concurrency) run a second time.
+    expect(extra).toBeLessThanOrEqual(8);
+    expect(feeds.overlaps).toEqual([]);
+
+    const outbox = new Outbox(kv, store, 86_400_000);
+    const pending = await outbox.pendingKeys('telegram');
+    if (pending.length !== SOURCES) {
+      const got = new Set<string>();
+      for (const key of pending) got.add((await outbox.get(key))!.articleId);
+      const repolled = [...feeds.requests].filter(([, n]) => n > 2).map(([p]) => p);
+      console.info(`[distributed] deliveries ${pending.length}; re-polled ${repolled.join(' ')}`);
+      const polled = await store.getSourceStates(ids());
+      for (const [id, st] of polled) if ((st.newLastPoll ?? 0) !== 1) console.info(`[distributed] ${id}: newLastPoll ${st.newLastPoll}`);
+    }
+    expect(pending.length).toBe(SOURCES);
+    expect(new Set(pending).size).toBe(SOURCES);
+    const articles = new Set<string>();
+    for (const key of pending) {
+      const d = await outbox.get(key);
+      expect(d).toBeDefined();
+      articles.add(d!.articleId);
+    }
+    expect(articles.size).toBe(SOURCES);
+
+    await scheduler.queue.removeJobScheduler('tidings-tick');
+    await scheduler.close();
+    for (const w of workers.slice(1)) w.kill('SIGTERM');
+    await Promise.all(workers.slice(1).map((w) => new Promise((r) => (w.exitCode !== null ? r(null) : w.once('exit', r)))));
+    expect(workers.slice(1).map((w) => w.exitCode)).toEqual([0, 0]);
+  });
+});
