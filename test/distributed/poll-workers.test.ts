@@ -108,6 +108,20 @@ async function startFeeds(): Promise<Feeds> {
   return feeds;
 }
 
+describe('distributed mode needs REDIS_URL', () => {
+  it('tidings worker without REDIS_URL exits 2 with a clear message', async () => {
+    const r = await runCli(['worker'], { env: { STORE_URL: 'memory' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/REDIS_URL is not set/);
+  });
+
+  it('tidings start --no-worker without REDIS_URL exits 2', async () => {
+    const r = await runCli(['start', '--no-worker'], { env: { STORE_URL: 'memory' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--no-worker needs REDIS_URL/);
+  });
+});
+
 describe.runIf(needs('Redis on 127.0.0.1:6379', redisUp) && db !== undefined)('distributed polling: three tidings worker processes on BullMQ', () => {
   const redisUrl = `redis://127.0.0.1:6379/${db}`;
   const prefix = `tidings-test-${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -174,10 +188,31 @@ describe.runIf(needs('Redis on 127.0.0.1:6379', redisUp) && db !== undefined)('d
     return [...states.values()].filter((s) => Date.parse(s.lastPolledAt ?? '') >= t).length;
   }
 
-  it('tidings worker without REDIS_URL exits 2 with a clear message', async () => {
-    const r = await runCli(['worker'], { cwd: dir, env: { STORE_URL: 'memory' } });
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/REDIS_URL is not set/);
+  it('tidings start --no-worker installs the tick and serves; a tidings worker does all the polls', { timeout: 60_000 }, async () => {
+    const yaml = ['sources:', ...feeds.urls.slice(0, 20).map((url, i) => `  - { id: start-${i}, name: Start ${i}, url: "${url}", kind: feed, interval: 1h, fulltext: never }`)].join('\n');
+    writeFileSync(path.join(dir, 'start-sources.yaml'), `${yaml}\n`);
+    const own = { TIDINGS_SOURCES: path.join(dir, 'start-sources.yaml'), QUEUE_PREFIX: `${prefix}-start`, HTTP_PORT: '0' };
+    const start = spawnCli(['start', '--no-worker'], { cwd: dir, env: env(own) });
+    const w = spawnCli(['worker'], { cwd: dir, env: env(own) });
+    for (const c of [start, w]) {
+      children.push(c);
+      logs.set(c, '');
+      c.stdout!.setEncoding('utf8').on('data', (d: string) => logs.set(c, logs.get(c) + d));
+      c.stderr!.setEncoding('utf8').on('data', (d: string) => logs.set(c, logs.get(c) + d));
+    }
+    const startIds = Array.from({ length: 20 }, (_, i) => `start-${i}`);
+    await until('the worker to poll the 20 sources', async () => [...(await store.getSourceStates(startIds)).values()].filter((st) => st.lastPolledAt).length === 20, 40_000);
+    expect(logs.get(start)).toMatch(/polls as BullMQ jobs \(REDIS_URL\), taken by workers only/);
+    expect(logs.get(start)).not.toMatch(/"msg":"polled"/);
+    expect((logs.get(w)!.match(/"msg":"polled"/g) ?? []).length).toBe(20);
+    const { Queue } = await import('bullmq');
+    const q = new Queue('polls', { connection: { host: '127.0.0.1', port: 6379, db }, prefix: `${prefix}-start` });
+    expect((await q.getJobSchedulers()).map((j) => j.key)).toEqual(['tidings-tick']);
+    await q.removeJobScheduler('tidings-tick');
+    await q.close();
+    for (const c of [start, w]) c.kill('SIGTERM');
+    await Promise.all([start, w].map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
+    expect([start.exitCode, w.exitCode]).toEqual([0, 0]);
   });
 
   it('500 sources, three workers: each polled once per due time, never twice at once; kill -9 one: the others finish; every match recorded once', { timeout: 120_000 }, async () => {
@@ -202,6 +237,7 @@ describe.runIf(needs('Redis on 127.0.0.1:6379', redisUp) && db !== undefined)('d
     });
     await scheduler.startScheduler();
 
+    feeds.requests.clear(); // the test before polled some of these paths
     const t0 = Date.now();
     const workers = [worker(), worker(), worker()];
     // Round 1: every source is new, hence due; its first poll stores without alerting.
