@@ -136,7 +136,7 @@ describe.runIf(needs('Redis on 127.0.0.1:6379', redisUp) && db !== undefined)('d
     STORE_URL: redisUrl,
     REDIS_URL: redisUrl,
     QUEUE_PREFIX: prefix,
-    QUEUE_LOCK_DURATION: '2s',
+    QUEUE_LOCK_DURATION: '5s', // short, for the kill; long enough for a loaded CI machine to renew locks
     SCHEDULER_TICK: '* * * * * *',
     TIDINGS_SOURCES: path.join(dir, 'sources.yaml'),
     ALLOW_PRIVATE_NETWORKS: 'true',
