@@ -215,6 +215,27 @@ describe.runIf(needs('Redis on 127.0.0.1:6379', redisUp) && db !== undefined)('d
     expect([start.exitCode, w.exitCode]).toEqual([0, 0]);
   });
 
+  it('tidings start with REDIS_URL (no --no-worker) takes the poll jobs itself', { timeout: 60_000 }, async () => {
+    const yaml = ['sources:', ...feeds.urls.slice(20, 30).map((url, i) => `  - { id: solo-${i}, name: Solo ${i}, url: "${url}", kind: feed, interval: 1h, fulltext: never }`)].join('\n');
+    writeFileSync(path.join(dir, 'solo-sources.yaml'), `${yaml}\n`);
+    const start = spawnCli(['start'], { cwd: dir, env: env({ TIDINGS_SOURCES: path.join(dir, 'solo-sources.yaml'), QUEUE_PREFIX: `${prefix}-solo`, HTTP_PORT: '0' }) });
+    children.push(start);
+    logs.set(start, '');
+    start.stderr!.setEncoding('utf8').on('data', (d: string) => logs.set(start, logs.get(start) + d));
+    start.stdout!.setEncoding('utf8').on('data', (d: string) => logs.set(start, logs.get(start) + d));
+    const soloIds = Array.from({ length: 10 }, (_, i) => `solo-${i}`);
+    await until('start to poll its 10 sources', async () => [...(await store.getSourceStates(soloIds)).values()].filter((st) => st.lastPolledAt).length === 10, 40_000);
+    expect(logs.get(start)).toMatch(/polls as BullMQ jobs \(REDIS_URL\);/);
+    expect((logs.get(start)!.match(/"msg":"polled"/g) ?? []).length).toBe(10);
+    const { Queue } = await import('bullmq');
+    const q = new Queue('polls', { connection: { host: '127.0.0.1', port: 6379, db }, prefix: `${prefix}-solo` });
+    await q.removeJobScheduler('tidings-tick');
+    await q.close();
+    start.kill('SIGTERM');
+    await new Promise((r) => (start.exitCode !== null ? r(null) : start.once('exit', r)));
+    expect(start.exitCode).toBe(0);
+  });
+
   it('500 sources, three workers: each polled once per due time, never twice at once; kill -9 one: the others finish; every match recorded once', { timeout: 120_000 }, async () => {
     const added = await runCli(['subs', 'add', '--telegram', '4242', '--query', 'Zeppelin'], { cwd: dir, env: env({ LOG_LEVEL: 'warn' }) });
     expect(added.code, added.stderr).toBe(0);
