@@ -150,12 +150,18 @@ describe('hostile #28: two instances on one store; SQLite busy; Redis restarted 
     await r.kill9(a);
     const inFlight = await r.recordInFlight();
     await r.until(() => /lease telegram: acquired/.test(b.stderr), 'b to take the lease over', 30_000, [b]);
-    await drainAll(r, b);
+    await r.until(async () => r.tally().lost === 0 && (await r.unfinished()) === 0, 'everything delivered', 90_000, [b]);
+    await sleep(1500);
+    // Counted while b runs: at its shutdown grammY aborts the open long poll and confirms the
+    // last updates with one more getUpdates, which this proxy may see before it sees the abort
+    // (Telegram would end the older request; the proxy refuses the newer one).
+    const conflicts = guard.conflicts;
+    expect(await r.stop(b), b.stderr.slice(-3000)).toBe(0);
     t = r.tally();
-    console.info(`[hostile #28 ${label}] two instances: ${t.expected} expected, lost ${t.lost}, duplicates ${t.duplicates} (in flight at the kill: ${inFlight}), getUpdates conflicts ${guard.conflicts}`);
+    console.info(`[hostile #28 ${label}] two instances: ${t.expected} expected, lost ${t.lost}, duplicates ${t.duplicates} (in flight at the kill: ${inFlight}), getUpdates conflicts ${conflicts}`);
     expect(t.lost).toBe(0);
     expect(t.duplicates).toBeLessThanOrEqual(inFlight);
-    expect(guard.conflicts).toBe(0);
+    expect(conflicts).toBe(0);
     expect(await quietRestart(r)).toBe(0);
   }
 

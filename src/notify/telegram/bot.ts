@@ -281,7 +281,10 @@ export function createTidingsBot(deps: TidingsBotDeps): TidingsBot {
     async stop() {
       stopped = true;
       if (polling) {
-        if (bot.isRunning()) await bot.stop();
+        // grammY's stop confirms the last updates with one more getUpdates; if that fails
+        // (409 because another process took over polling, a network fault), the updates are
+        // simply offered again to whoever polls next: log it, never fail the shutdown.
+        if (bot.isRunning()) await bot.stop().catch((err: unknown) => logger.warn({ err }, 'telegram: could not confirm the last updates while stopping'));
         await polling.catch(() => undefined);
         polling = undefined;
       }
