@@ -61,3 +61,43 @@ export async function startTelegram(app: App, telegram: TelegramRuntime): Promis
     return false;
   }
 }
+
+/**
+ * What every long-running command keeps doing in the background: re-reading run-time sources
+ * other processes added or paused (every minute) and, with `prune`, deleting expired records
+ * hourly (delivery records after DELIVERY_RETENTION_DAYS, seen marks, fingerprints, rate-limit
+ * counters) so the store does not grow without end. Returns the function that stops both.
+ */
+export function startHousekeeping(app: App, opts: { prune: boolean }): () => void {
+  const { logger } = app;
+  const timers: NodeJS.Timeout[] = [];
+  const refresher = setInterval(() => {
+    app.registry.refresh().catch((err: unknown) => logger.warn({ err }, 'could not refresh run-time sources'));
+  }, 60_000);
+  timers.push(refresher);
+  if (opts.prune) {
+    const prune = () => {
+      app.kv
+        .pruneExpired()
+        .then((n) => n > 0 && logger.info({ pruned: n }, `store: ${n} expired records deleted`))
+        .catch((err: unknown) => logger.warn({ err }, 'could not prune expired records'));
+    };
+    timers.push(setInterval(prune, 3_600_000), setTimeout(prune, 60_000));
+  }
+  for (const t of timers) t.unref();
+  return () => {
+    for (const t of timers) clearTimeout(t);
+  };
+}
+
+/** Resolves at the first SIGINT or SIGTERM (logged as the start of a clean stop). */
+export function untilStopSignal(app: App): Promise<string> {
+  return new Promise((resolve) => {
+    const stop = (signal: string) => {
+      app.logger.info({ signal }, 'stopping: finishing polls in flight');
+      resolve(signal);
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+}

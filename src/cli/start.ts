@@ -24,7 +24,7 @@ import type { Route } from '../http/server.js';
 import { parse } from './args.js';
 import { UsageError } from './usage-error.js';
 import { pollQueueFromApp, type PollQueue } from '../distributed/poll-queue.js';
-import { confirmationMailDeps, feedRoute, startAppServer, startTelegram } from './serve.js';
+import { confirmationMailDeps, feedRoute, startAppServer, startHousekeeping, startTelegram, untilStopSignal } from './serve.js';
 
 export async function runStart(args: string[]): Promise<number> {
   const { values } = parse(args, { 'no-worker': { type: 'boolean' } });
@@ -147,34 +147,11 @@ export async function runStart(args: string[]): Promise<number> {
   };
   const watcher = watchSources(settings.TIDINGS_SOURCES, () => reload('file changed'), app);
   process.on('SIGHUP', () => reload('SIGHUP'));
-  // Sources added or paused by another process (the CLI, another instance) show up here.
-  // Expired records (delivery records after DELIVERY_RETENTION_DAYS, seen marks, fingerprints,
-  // rate-limit counters) are deleted hourly, so the store does not grow without end.
-  const prune = () => {
-    app.kv
-      .pruneExpired()
-      .then((n) => n > 0 && logger.info({ pruned: n }, `store: ${n} expired records deleted`))
-      .catch((err: unknown) => logger.warn({ err }, 'could not prune expired records'));
-  };
-  const pruner = setInterval(prune, 3_600_000);
-  pruner.unref();
-  setTimeout(prune, 60_000).unref();
-  const refresher = setInterval(() => {
-    app.registry.refresh().catch((err: unknown) => logger.warn({ err }, 'could not refresh run-time sources'));
-  }, 60_000);
-  refresher.unref();
-
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      logger.info({ signal }, 'stopping: finishing polls in flight');
-      resolve();
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-  });
+  // Run-time sources other processes added or paused show up here; expired records are pruned.
+  const stopHousekeeping = startHousekeeping(app, { prune: true });
+  await untilStopSignal(app);
   watcher?.close();
-  clearInterval(refresher);
-  clearInterval(pruner);
+  stopHousekeeping();
   await scheduler?.stop();
   await polls?.close();
   await telegram?.stop();

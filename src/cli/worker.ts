@@ -20,6 +20,7 @@ import type { LeasedWork, WorkerLease } from '../delivery/worker-lease.js';
 import type { TelegramNotifier } from '../notify/telegram/telegram-notifier.js';
 import { pollQueueFromApp } from '../distributed/poll-queue.js';
 import { parse } from './args.js';
+import { startHousekeeping, untilStopSignal } from './serve.js';
 
 const TELEGRAM_DRAIN_INTERVAL_MS = 5_000;
 
@@ -107,20 +108,10 @@ export async function runWorker(args: string[]): Promise<number> {
     }
   };
   process.on('SIGHUP', reload);
-  const refresher = setInterval(() => {
-    app.registry.refresh().catch((err: unknown) => logger.warn({ err }, 'could not refresh run-time sources'));
-  }, 60_000);
-  refresher.unref();
-
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      logger.info({ signal }, 'stopping: finishing polls in flight');
-      resolve();
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-  });
-  clearInterval(refresher);
+  // Run-time sources other processes added or paused show up here (tidings start prunes the store).
+  const stopHousekeeping = startHousekeeping(app, { prune: false });
+  await untilStopSignal(app);
+  stopHousekeeping();
   await polls.close();
   if (telegram) await telegram.lease.stop(telegram.work);
   await email?.stop();
