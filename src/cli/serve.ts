@@ -68,6 +68,9 @@ export async function startTelegram(app: App, telegram: TelegramRuntime): Promis
  * hourly (delivery records after DELIVERY_RETENTION_DAYS, seen marks, fingerprints, rate-limit
  * counters) so the store does not grow without end. Returns the function that stops both.
  */
+/** How long a subscription waits for its double opt-in: the life of a confirmation link. */
+const UNCONFIRMED_KEPT_MS = 7 * 86_400_000;
+
 export function startHousekeeping(app: App, opts: { prune: boolean }): () => void {
   const { logger } = app;
   const timers: NodeJS.Timeout[] = [];
@@ -81,6 +84,11 @@ export function startHousekeeping(app: App, opts: { prune: boolean }): () => voi
         .pruneExpired()
         .then((n) => n > 0 && logger.info({ pruned: n }, `store: ${n} expired records deleted`))
         .catch((err: unknown) => logger.warn({ err }, 'could not prune expired records'));
+      // Web subscriptions never confirmed: their links (valid 7 days) have expired.
+      app.subscriptions
+        .removeUnconfirmed(new Date(Date.now() - UNCONFIRMED_KEPT_MS))
+        .then((n) => n > 0 && logger.info({ removed: n }, `${n} unconfirmed subscriptions removed`))
+        .catch((err: unknown) => logger.warn({ err }, 'could not remove unconfirmed subscriptions'));
     };
     timers.push(setInterval(prune, 3_600_000), setTimeout(prune, 60_000));
   }

@@ -224,6 +224,20 @@ export class SubscriptionStore {
     return written;
   }
 
+  /**
+   * Remove subscriptions still waiting for their double opt-in (paused `unconfirmed`) that
+   * were created before `cutoff`: their confirmation links have expired. Returns how many.
+   */
+  async removeUnconfirmed(cutoff: Date): Promise<number> {
+    let n = 0;
+    for (const s of await this.all()) {
+      if (s.paused && s.pausedReason === 'unconfirmed' && Date.parse(s.createdAt) < cutoff.getTime()) {
+        if (await this.remove(s.id)) n++;
+      }
+    }
+    return n;
+  }
+
   /** Changes whenever any subscription changes (matchers recompile on it). */
   async version(): Promise<string> {
     return (await this.kv.get<string>('subs:version')) ?? '0';
