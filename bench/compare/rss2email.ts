@@ -28,6 +28,7 @@ import { parseArgs } from 'node:util';
 import { SMTPServer } from 'smtp-server';
 import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 import { hostAddress } from '../poll/loopback.js';
+import { seededRandom } from '../../src/demo/stories.js';
 import { buildTidings, cleanEnv, loadAverage, machineLine, mib, runDir, seconds, serveOnLoopback, table, timedRun, waitForQuiet, type Timed } from './common.js';
 
 const { values } = parseArgs({
@@ -50,20 +51,9 @@ const TERM = 'tidingsbench';
 
 // ---- feeds ------------------------------------------------------------------------------
 
-/** A small deterministic generator (mulberry32), so bodies differ between items but not between runs. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const SYLLABLES = ['ka', 'lo', 'mi', 'ren', 'to', 'sa', 'vel', 'nu', 'pri', 'dos', 'ar', 'ky', 'fen', 'gu', 'hol', 'zi', 'bre', 'qua', 'wen', 'ox'];
 function words(seed: number, n: number): string {
-  const r = rng(seed);
+  const r = seededRandom(seed); // bodies differ between items but not between runs
   return Array.from({ length: n }, () => Array.from({ length: 2 + Math.floor(r() * 3) }, () => SYLLABLES[Math.floor(r() * SYLLABLES.length)]).join('')).join(' ');
 }
 

@@ -3,7 +3,9 @@
  * confirmation mails of the subscribe pages on the email runtime's pooled transport, the
  * HTTP server with its routes, and starting the Telegram runtime.
  */
+import type { Api } from 'grammy';
 import type { App } from '../app.js';
+import { SourceAlerts } from '../pipeline/source-alerts.js';
 import type { Source } from '../domain/source.js';
 import { startHttpServer, type HttpServerDeps, type Route, type RunningHttpServer } from '../http/server.js';
 import type { ConfirmationMailDeps } from '../http/subscribe-pages.js';
@@ -108,4 +110,37 @@ export function untilStopSignal(app: App): Promise<string> {
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
+}
+
+/**
+ * Sources failing for SOURCE_FAILING_ALERT_AFTER, or whose list suddenly yields nothing, are
+ * reported once to the admins' Telegram chats through `api` (and always to the log, /healthz
+ * and the metrics), and again when they recover. Hooks itself into the app's polls.
+ */
+export function reportSourcesToAdmins(app: App, api: Api | undefined): SourceAlerts {
+  const { settings, logger } = app;
+  const sourceAlerts = new SourceAlerts({
+    kv: app.kv,
+    store: app.store,
+    metrics: app.metrics,
+    logger,
+    failingAfterMs: settings.SOURCE_FAILING_ALERT_AFTER,
+    notifyAdmins: async (text) => {
+      logger.warn({ report: text }, 'source report for admins');
+      if (!api) return;
+      let delivered = settings.adminIds.length === 0;
+      for (const admin of settings.adminIds) {
+        try {
+          await api.sendMessage(admin, text, { link_preview_options: { is_disabled: true } });
+          delivered = true;
+        } catch (err) {
+          logger.warn({ err, admin }, `could not send a source report to admin ${admin}`);
+        }
+      }
+      // Not one admin reached: the report stays pending and is tried again after the next poll.
+      if (!delivered) throw new Error('no admin chat could be reached');
+    },
+  });
+  app.pollDeps.onPolled = (s, r, st) => sourceAlerts.onPolled(s, r, st);
+  return sourceAlerts;
 }

@@ -17,14 +17,13 @@ import { pollSource } from '../pipeline/poll-source.js';
 import { Scheduler } from '../pipeline/scheduler.js';
 import type { RunningHttpServer } from '../http/server.js';
 import { createTelegramRuntime, type TelegramRuntime } from '../notify/telegram/telegram-runtime.js';
-import { SourceAlerts } from '../pipeline/source-alerts.js';
 import { createEmailRuntime, type EmailRuntime } from '../notify/email/email-runtime.js';
 import { createSubscribeRoutes, type ConfirmationMailDeps } from '../http/subscribe-pages.js';
 import type { Route } from '../http/server.js';
 import { parse } from './args.js';
 import { UsageError } from './usage-error.js';
 import { pollQueueFromApp, type PollQueue } from '../distributed/poll-queue.js';
-import { confirmationMailDeps, feedRoute, startAppServer, startHousekeeping, startTelegram, untilStopSignal } from './serve.js';
+import { confirmationMailDeps, feedRoute, reportSourcesToAdmins, startAppServer, startHousekeeping, startTelegram, untilStopSignal } from './serve.js';
 
 export async function runStart(args: string[]): Promise<number> {
   const { values } = parse(args, { 'no-worker': { type: 'boolean' } });
@@ -60,32 +59,7 @@ export async function runStart(args: string[]): Promise<number> {
   }
   let telegram: TelegramRuntime | undefined;
   if (settings.TELEGRAM_BOT_TOKEN) telegram = await createTelegramRuntime(app, mailDeps ? { email: mailDeps } : {});
-  // Sources failing for SOURCE_FAILING_ALERT_AFTER, or whose list suddenly yields nothing, are
-  // reported once to the admins' Telegram chats (and the log, /healthz, metrics), and again
-  // when they recover.
-  const sourceAlerts = new SourceAlerts({
-    kv: app.kv,
-    store: app.store,
-    metrics: app.metrics,
-    logger,
-    failingAfterMs: settings.SOURCE_FAILING_ALERT_AFTER,
-    notifyAdmins: async (text) => {
-      logger.warn({ report: text }, 'source report for admins');
-      if (!telegram) return;
-      let delivered = settings.adminIds.length === 0;
-      for (const admin of settings.adminIds) {
-        try {
-          await telegram.bot.bot.api.sendMessage(admin, text, { link_preview_options: { is_disabled: true } });
-          delivered = true;
-        } catch (err) {
-          logger.warn({ err, admin }, `could not send a source report to admin ${admin}`);
-        }
-      }
-      // Not one admin reached: the report stays pending and is tried again after the next poll.
-      if (!delivered) throw new Error('no admin chat could be reached');
-    },
-  });
-  app.pollDeps.onPolled = (s, r, st) => sourceAlerts.onPolled(s, r, st);
+  const sourceAlerts = reportSourcesToAdmins(app, telegram?.bot.bot.api);
   let server: RunningHttpServer;
   try {
     server = await startAppServer(app, sources, [...(telegram?.routes ?? []), ...pageRoutes, feeds], { sourceAlerts });

@@ -12,7 +12,6 @@ import { loadSettings } from '../config/settings.js';
 import { createApp } from '../app.js';
 import { ConfigError } from '../config/config-error.js';
 import { pollSource } from '../pipeline/poll-source.js';
-import { SourceAlerts } from '../pipeline/source-alerts.js';
 import { createEmailRuntime, type EmailRuntime } from '../notify/email/email-runtime.js';
 import { createNotifier, telegramLease } from '../notify/telegram/telegram-runtime.js';
 import { createTelegramApi } from '../notify/telegram/telegram-notifier.js';
@@ -20,7 +19,7 @@ import type { LeasedWork, WorkerLease } from '../delivery/worker-lease.js';
 import type { TelegramNotifier } from '../notify/telegram/telegram-notifier.js';
 import { pollQueueFromApp } from '../distributed/poll-queue.js';
 import { parse } from './args.js';
-import { startHousekeeping, untilStopSignal } from './serve.js';
+import { reportSourcesToAdmins, startHousekeeping, untilStopSignal } from './serve.js';
 
 const TELEGRAM_DRAIN_INTERVAL_MS = 5_000;
 
@@ -62,30 +61,8 @@ export async function runWorker(args: string[]): Promise<number> {
     telegram = { notifier, lease, work };
     lease.run(work).catch((err: unknown) => logger.error({ err }, 'telegram: the worker could not start'));
   }
-  if (settings.TELEGRAM_BOT_TOKEN) {
-    const api = createTelegramApi(settings.TELEGRAM_BOT_TOKEN, settings.TELEGRAM_API_ROOT);
-    const sourceAlerts = new SourceAlerts({
-      kv: app.kv,
-      store: app.store,
-      metrics: app.metrics,
-      logger,
-      failingAfterMs: settings.SOURCE_FAILING_ALERT_AFTER,
-      notifyAdmins: async (text) => {
-        logger.warn({ report: text }, 'source report for admins');
-        let delivered = settings.adminIds.length === 0;
-        for (const admin of settings.adminIds) {
-          try {
-            await api.sendMessage(admin, text, { link_preview_options: { is_disabled: true } });
-            delivered = true;
-          } catch (err) {
-            logger.warn({ err, admin }, `could not send a source report to admin ${admin}`);
-          }
-        }
-        if (!delivered) throw new Error('no admin chat could be reached');
-      },
-    });
-    app.pollDeps.onPolled = (s, r, st) => sourceAlerts.onPolled(s, r, st);
-  }
+  // Source reports go to the admins' Telegram chats when there is a bot token.
+  if (settings.TELEGRAM_BOT_TOKEN) reportSourcesToAdmins(app, createTelegramApi(settings.TELEGRAM_BOT_TOKEN, settings.TELEGRAM_API_ROOT));
 
   const polls = pollQueueFromApp(app, async (source) => {
     const result = await pollSource(source, app.pollDeps);
