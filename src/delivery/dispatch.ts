@@ -9,7 +9,7 @@
  * the next poll records the same keys again, which changes nothing.
  */
 import { createHash } from 'node:crypto';
-import type { Article } from '../domain/article.js';
+import { storyKeyOf, type Article } from '../domain/article.js';
 import type { Delivery, Subscription } from '../domain/subscription.js';
 import type { SubscriptionStore } from '../subscriptions/subscription-store.js';
 import { parseQuery } from '../match/query.js';
@@ -31,7 +31,7 @@ interface Compiled {
 
 export function storyKey(article: Pick<Article, 'url' | 'duplicateOf'>): string {
   return createHash('sha256')
-    .update(article.duplicateOf ?? article.url)
+    .update(storyKeyOf(article))
     .digest('base64url')
     .slice(0, 22);
 }

@@ -52,6 +52,14 @@ export interface Article {
  * Everything is optional: untrusted input is converted field by field and a missing
  * field is `undefined`, never a thrown error.
  */
+/**
+ * The key copies of one story share: the URL of the earliest-published copy (`duplicateOf`),
+ * or the article's own URL when it is the first (see dedupe/story-index.ts).
+ */
+export function storyKeyOf(article: Pick<Article, 'url' | 'duplicateOf'>): string {
+  return article.duplicateOf ?? article.url;
+}
+
 export interface RawItem {
   guid?: string;
   /** Absolute URL (resolved against the feed URL / xml:base by the parser). */

@@ -9,7 +9,7 @@
  * earliest copy, found by its URL), and the candidates whose story key is the article's
  * are its copies. Read-only: nothing is written.
  */
-import type { Article } from '../domain/article.js';
+import { storyKeyOf, type Article } from '../domain/article.js';
 import { urlKey } from '../dedupe/article-id.js';
 import { bandKeys, fingerprint } from '../dedupe/minhash.js';
 import { matchForm } from '../normalize/fold-width.js';
@@ -22,9 +22,7 @@ export interface StoryCopyRef {
 }
 
 /** The story an article belongs to: the earliest copy's URL (its own when it is the earliest). */
-export function storyKeyOf(article: Pick<Article, 'url' | 'duplicateOf'>): string {
-  return article.duplicateOf ?? article.url;
-}
+export { storyKeyOf };
 
 function byPublished(a: Article, b: Article): number {
   const d = Date.parse(a.published) - Date.parse(b.published);

@@ -11,7 +11,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Article } from '../domain/article.js';
+import { storyKeyOf, type Article } from '../domain/article.js';
 import type { Source } from '../domain/source.js';
 import { compareNewestFirst, type IndexEntry, type Store } from '../store/store.js';
 import { renderFeedDocument, FEED_FORMATS, type RenderedFeed } from '../publish/render-feeds.js';
@@ -205,7 +205,7 @@ export class FeedService {
 function onePerStory(articles: Article[]): Article[] {
   const chosen = new Map<string, Article>();
   for (const a of articles) {
-    const story = a.duplicateOf ?? a.url;
+    const story = storyKeyOf(a);
     const current = chosen.get(story);
     if (!current || (current.duplicateOf !== null && a.duplicateOf === null)) chosen.set(story, a);
   }

@@ -32,7 +32,7 @@ import { Eta } from 'eta';
 import { parseHTML } from 'linkedom';
 import type { SendMailOptions } from 'nodemailer';
 import addressparser from 'nodemailer/lib/addressparser';
-import type { Article } from '../../domain/article.js';
+import { storyKeyOf, type Article } from '../../domain/article.js';
 import type { Subscription } from '../../domain/subscription.js';
 import { leadSummary } from '../../normalize/summary.js';
 import { sanitizeArticleHtml } from '../../publish/sanitize-html.js';
@@ -444,7 +444,7 @@ export function renderAlertEmail(address: string, subscriberKey: string, item: E
   const unsubscribe = unsubscribeLinks(subs, to, ctx);
   const query = queriesLabel(subs);
   const subject = headerText(`[tidings] ${query ? `${query}: ` : ''}${view.title}`);
-  const messageId = messageIdOf(ctx.publicUrl, 'alert', subscriberKey, storyOf(item.article));
+  const messageId = messageIdOf(ctx.publicUrl, 'alert', subscriberKey, storyKeyOf(item.article));
   const common = { t, item: view, unsubscribe, lang: t.htmlLang, subject };
   return {
     subject,
@@ -467,9 +467,6 @@ export function renderAlertEmail(address: string, subscriberKey: string, item: E
   };
 }
 
-function storyOf(article: Article): string {
-  return article.duplicateOf ?? article.url;
-}
 
 export interface DigestPeriod {
   /** The digest's local date, `YYYY-MM-DD`. */
@@ -503,7 +500,7 @@ export function renderDigestEmail(address: string, subscriberKey: string, items:
     items: [...g.items].sort(newestFirst).map((item) => itemView(item, ctx, `a${++n}`, DIGEST_SUMMARY_CHARS)),
   }));
   const subject = headerText(`[tidings] ${t.digestSubject(period.date, items.length)}`);
-  const storyKeys = [...new Set(items.map((i) => storyOf(i.article)))].sort();
+  const storyKeys = [...new Set(items.map((i) => storyKeyOf(i.article)))].sort();
   const messageId = messageIdOf(ctx.publicUrl, 'digest', subscriberKey, ...storyKeys);
   const view = {
     t,

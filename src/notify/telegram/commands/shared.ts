@@ -6,7 +6,7 @@
  * (`/sub` counts, `/preview` lists) with the same matcher as alerts and `tidings match`.
  */
 import type { Context } from 'grammy';
-import type { Article } from '../../../domain/article.js';
+import { storyKeyOf, type Article } from '../../../domain/article.js';
 import type { Source } from '../../../domain/source.js';
 import type { Outbox } from '../../../delivery/outbox.js';
 import type { ConfirmationMailDeps } from '../../../http/subscribe-pages.js';
@@ -144,7 +144,7 @@ export interface RecentMatches {
 export function firstPerStory(articles: Article[]): Article[] {
   const seen = new Set<string>();
   return articles.filter((a) => {
-    const story = a.duplicateOf ?? a.url;
+    const story = storyKeyOf(a);
     if (seen.has(story)) return false;
     seen.add(story);
     return true;
