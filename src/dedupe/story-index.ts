@@ -8,8 +8,13 @@
  * Looking up and filing happen as one step: within a process through a queue, across
  * processes under a store lease, so two copies stored at the same moment (two sources
  * polled at once) still find each other.
+ *
+ * A poll links all its new articles at once (`linkStories`): one lease, one read of every
+ * band list they touch, then each article in order against the lists as the ones before it
+ * left them (in memory), and one write of the fingerprints and changed lists. The result
+ * is the one linking them one at a time would give.
  */
-import type { Store, FingerprintRecord } from '../store/store.js';
+import { LSH_BUCKET_MAX, rankLshMembers, type Store, type FingerprintRecord } from '../store/store.js';
 import { bandKeys, fingerprint, sameStory, type Fingerprint } from './minhash.js';
 
 export interface StoryCopy {
@@ -56,37 +61,105 @@ function serialized<T>(store: Store, fn: () => Promise<T>): Promise<T> {
  */
 export const MAX_CANDIDATES = 128;
 
-export async function linkStory(
-  store: Store,
-  article: { id: string; url: string; published: string; storedAt: string; sourceId: string },
-  matchText: string,
-  windowMs: number,
-): Promise<StoryLink> {
-  const fp: Fingerprint | undefined = fingerprint(matchText);
-  if (!fp) return { duplicateOf: null, copies: [], relink: [] };
-  return serialized(store, () => store.withLock('story-index', 10_000, () => lookUpAndFile(store, article, fp, windowMs)));
+export interface StoryArticle {
+  id: string;
+  url: string;
+  published: string;
+  storedAt: string;
+  sourceId: string;
 }
 
-async function lookUpAndFile(
+export async function linkStory(store: Store, article: StoryArticle, matchText: string, windowMs: number): Promise<StoryLink> {
+  const [link] = await linkStories(store, [{ article, matchText }], windowMs);
+  return link!;
+}
+
+/**
+ * Link several articles (one poll's), in order, as if each were linked alone after the one
+ * before it. `andThen` runs with the links while the story index is still held (in this
+ * process and across processes): the caller writes the articles and re-points earlier
+ * copies there, so no other poll finds a filed fingerprint whose article is not stored yet.
+ */
+export async function linkStories(
   store: Store,
-  article: { id: string; url: string; published: string; storedAt: string; sourceId: string },
-  fp: Fingerprint,
+  inputs: readonly { article: StoryArticle; matchText: string }[],
   windowMs: number,
-): Promise<StoryLink> {
-  const keys = bandKeys(fp);
-  const candidates = (await store.lshMembers(keys, MAX_CANDIDATES)).filter((id) => id !== article.id);
-  const records = await store.getFingerprints(candidates);
-  const copies: StoryCopy[] = [];
-  for (const [id, rec] of records) {
-    if (rec.url === article.url) continue;
-    if (sameStory(fp, rec)) copies.push({ articleId: id, url: rec.url, published: rec.published, storedAt: rec.storedAt, sourceId: rec.sourceId });
+  andThen?: (links: StoryLink[]) => Promise<void>,
+): Promise<StoryLink[]> {
+  const fps = inputs.map((i): Fingerprint | undefined => fingerprint(i.matchText));
+  if (!fps.some((fp) => fp !== undefined)) {
+    const links = inputs.map((): StoryLink => ({ duplicateOf: null, copies: [], relink: [] }));
+    await andThen?.(links);
+    return links;
   }
-  copies.sort(earlier);
-  const record: FingerprintRecord = { ...fp, url: article.url, published: article.published, storedAt: article.storedAt, sourceId: article.sourceId };
-  await store.putFingerprint(article.id, record, windowMs);
-  await store.addToLsh(keys, article.id, windowMs);
-  const first = copies[0];
-  if (!first) return { duplicateOf: null, copies, relink: [] };
-  if (earlier(first, article) <= 0) return { duplicateOf: first.url, copies, relink: [] };
-  return { duplicateOf: null, copies, relink: copies };
+  return serialized(store, () =>
+    store.withLock('story-index', 10_000, async () => {
+      const links = await lookUpAndFile(
+        store,
+        inputs.map((i) => i.article),
+        fps,
+        windowMs,
+      );
+      await andThen?.(links);
+      return links;
+    }),
+  );
+}
+
+async function lookUpAndFile(store: Store, articles: StoryArticle[], fps: (Fingerprint | undefined)[], windowMs: number): Promise<StoryLink[]> {
+  const keysOf = fps.map((fp) => (fp ? bandKeys(fp) : []));
+  // Every band list these articles touch, as the store has them now; kept current in memory.
+  const buckets = await store.getLshBuckets([...new Set(keysOf.flat())]);
+  const changed = new Map<string, string[]>();
+  // Fingerprints read (or filed) in this batch; ids whose fingerprint has expired.
+  const known = new Map<string, FingerprintRecord>();
+  const gone = new Set<string>();
+  const filed: { articleId: string; record: FingerprintRecord }[] = [];
+  const links: StoryLink[] = [];
+  for (let i = 0; i < articles.length; i++) {
+    const article = articles[i]!;
+    const fp = fps[i];
+    if (!fp) {
+      links.push({ duplicateOf: null, copies: [], relink: [] });
+      continue;
+    }
+    const keys = keysOf[i]!;
+    const candidates = rankLshMembers(
+      keys.map((k) => buckets.get(k)),
+      MAX_CANDIDATES,
+    ).filter((id) => id !== article.id);
+    const missing = candidates.filter((id) => !known.has(id) && !gone.has(id));
+    if (missing.length > 0) {
+      const read = await store.getFingerprints(missing);
+      for (const id of missing) {
+        const rec = read.get(id);
+        if (rec) known.set(id, rec);
+        else gone.add(id);
+      }
+    }
+    const copies: StoryCopy[] = [];
+    for (const id of candidates) {
+      const rec = known.get(id);
+      if (!rec || rec.url === article.url) continue;
+      if (sameStory(fp, rec)) copies.push({ articleId: id, url: rec.url, published: rec.published, storedAt: rec.storedAt, sourceId: rec.sourceId });
+    }
+    copies.sort(earlier);
+    const record: FingerprintRecord = { ...fp, url: article.url, published: article.published, storedAt: article.storedAt, sourceId: article.sourceId };
+    filed.push({ articleId: article.id, record });
+    known.set(article.id, record);
+    gone.delete(article.id);
+    for (const key of keys) {
+      const current = buckets.get(key) ?? [];
+      if (current.includes(article.id)) continue;
+      const next = [...current, article.id].slice(-LSH_BUCKET_MAX);
+      buckets.set(key, next);
+      changed.set(key, next);
+    }
+    const first = copies[0];
+    if (!first) links.push({ duplicateOf: null, copies, relink: [] });
+    else if (earlier(first, article) <= 0) links.push({ duplicateOf: first.url, copies, relink: [] });
+    else links.push({ duplicateOf: null, copies, relink: copies });
+  }
+  await store.fileStories(filed, changed, windowMs);
+  return links;
 }

@@ -21,7 +21,7 @@ import { parseJsonList } from '../sources/json-list.js';
 import { parseHtmlList } from '../sources/html-list.js';
 import { detectDocumentKind } from '../sources/detect-kind.js';
 import { urlKey } from '../dedupe/article-id.js';
-import { linkStory } from '../dedupe/story-index.js';
+import { linkStories } from '../dedupe/story-index.js';
 import { extractArticle } from '../extract/extract-article.js';
 import type { ExtractedArticle } from '../extract/types.js';
 import { detectAntiBot } from '../extract/anti-bot.js';
@@ -362,45 +362,58 @@ async function storeItems(
   const out: StoreOutcome = { stored: [], alertable: [], corrected: [] };
   const indexEntries: IndexEntry[] = [];
   const oldest = now.getTime() - deps.retentionMs;
-  const written: Article[] = [];
   const earlierStoryUrls = new Map<string, string[]>();
-  for (const article of built) {
-    // No page (a list link that 404s, a challenge page): not stored, not seen; retried next poll.
-    if (!article) continue;
-    const hash = itemHash(unique.get(article.id)!);
-    const owner = await deps.store.claimUrl(urlKey(article.url), article.id);
-    if (owner !== article.id) {
-      // The same URL is already an article (another source, or a GUID that changed): one
-      // article per URL. List it for this source too, and never alert for it again.
-      indexEntries.push({ id: owner, published: article.published });
-      await deps.store.markSeen(article.id, deps.retentionMs);
-      nextHashes[article.id] = hash;
-      continue;
-    }
-    const story = await linkStory(deps.store, article, matchForm(`${article.title}\n${article.text}`), deps.dedupeWindowMs);
-    article.duplicateOf = story.duplicateOf;
-    await deps.store.putArticle(article);
-    if (story.relink.length > 0) earlierStoryUrls.set(article.id, story.relink.map((c) => c.url));
-    for (const copy of story.relink) {
-      const earlier = await deps.store.getArticle(copy.articleId);
-      if (earlier && earlier.duplicateOf !== article.url) await deps.store.putArticle({ ...earlier, duplicateOf: article.url });
-    }
-    indexEntries.push({ id: article.id, published: article.published });
-    nextHashes[article.id] = hash;
-    written.push(article);
-  }
+  // No page (a list link that 404s, a challenge page): not stored, not seen; retried next poll.
+  const ready = built.filter((a): a is Article => a !== undefined);
+  // One article per URL: a URL that is already an article (another source, or a GUID that
+  // changed) is listed for this source too, and never alerts again.
+  const owners = await deps.store.claimUrls(ready.map((a) => ({ urlKey: urlKey(a.url), articleId: a.id })));
+  const written = ready.filter((a, i) => owners[i] === a.id);
+  const taken = ready.filter((a, i) => owners[i] !== a.id);
+  if (taken.length > 0) await deps.store.markSeenMany(taken.map((a) => a.id), deps.retentionMs);
+  // Linked as one batch; the articles are written (and earlier copies re-pointed) while the
+  // story index is held, so a copy another poll links next finds them stored.
+  await linkStories(
+    deps.store,
+    written.map((article) => ({ article, matchText: matchForm(`${article.title}\n${article.text}`) })),
+    deps.dedupeWindowMs,
+    async (links) => {
+      const relinked = links.flatMap((l) => l.relink.map((c) => c.articleId));
+      const before = relinked.length > 0 ? new Map((await deps.store.getArticles([...new Set(relinked)])).map((a) => [a.id, a])) : new Map<string, Article>();
+      // Every write in order, the last version of each article kept: as storing them one by one would leave them.
+      const writes = new Map<string, Article>();
+      written.forEach((article, i) => {
+        const story = links[i]!;
+        article.duplicateOf = story.duplicateOf;
+        writes.set(article.id, article);
+        if (story.relink.length > 0) earlierStoryUrls.set(article.id, story.relink.map((c) => c.url));
+        for (const copy of story.relink) {
+          const earlier = writes.get(copy.articleId) ?? before.get(copy.articleId);
+          if (earlier && earlier.duplicateOf !== article.url) writes.set(copy.articleId, { ...earlier, duplicateOf: article.url });
+        }
+      });
+      await deps.store.putArticles([...writes.values()]);
+    },
+  );
+  ready.forEach((article, i) => {
+    indexEntries.push({ id: owners[i]!, published: article.published });
+    nextHashes[article.id] = itemHash(unique.get(article.id)!);
+  });
 
   // Deliveries are recorded before the articles are marked seen: a crash in between makes the
   // next poll record the same idempotency keys again, so nothing matched is lost or doubled.
   const candidates = written.filter((a) => initialized && Date.parse(a.published) >= oldest && (deps.alertSpam || !a.flags.includes('spam')));
   if (deps.dispatch && candidates.length > 0) await deps.dispatch(candidates, earlierStoryUrls);
   const candidateIds = new Set(candidates.map((a) => a.id));
-  for (const article of written) {
-    if (await deps.store.markSeen(article.id, deps.retentionMs)) {
-      out.stored.push(article);
-      if (candidateIds.has(article.id)) out.alertable.push(article);
-    }
-  }
+  const marked = await deps.store.markSeenMany(
+    written.map((a) => a.id),
+    deps.retentionMs,
+  );
+  written.forEach((article, i) => {
+    if (!marked[i]) return;
+    out.stored.push(article);
+    if (candidateIds.has(article.id)) out.alertable.push(article);
+  });
 
   for (const id of changed) {
     const previous = await deps.store.getArticle(id);

@@ -24,6 +24,11 @@ export interface KeyValue {
    */
   setIfAbsent(key: string, value: unknown, ttlMs?: number): Promise<boolean>;
   /**
+   * `setIfAbsent` for several keys (one statement where the backend allows): for each entry,
+   * true when this call stored it. A key listed twice is stored by its first entry only.
+   */
+  setIfAbsentMany(entries: { key: string; value: unknown; ttlMs?: number }[]): Promise<boolean[]>;
+  /**
    * Delete every record whose time to live has passed; returns how many. keyv only skips
    * expired records when it reads them, so without this a SQLite or PostgreSQL store would
    * keep every expired delivery record, seen mark and fingerprint for ever. (Redis expires
@@ -104,6 +109,14 @@ abstract class KeyvBacked implements KeyValue {
     if (keys.length > 0) await this.keyv.delete(keys);
   }
   abstract setIfAbsent(key: string, value: unknown, ttlMs?: number): Promise<boolean>;
+  async setIfAbsentMany(entries: { key: string; value: unknown; ttlMs?: number }[]): Promise<boolean[]> {
+    // Each claim is atomic on its own; a repeated key loses to its first entry (it is then present).
+    const first = new Map<string, number>();
+    entries.forEach((e, i) => {
+      if (!first.has(e.key)) first.set(e.key, i);
+    });
+    return Promise.all(entries.map((e, i) => (first.get(e.key) === i ? this.setIfAbsent(e.key, e.value, e.ttlMs) : Promise.resolve(false))));
+  }
   abstract ping(): Promise<void>;
   async close(): Promise<void> {
     await this.keyv.disconnect();
@@ -178,6 +191,32 @@ class SqliteKeyValue extends KeyvBacked {
       now,
     );
     return rows.length === 1;
+  }
+  override async setIfAbsentMany(entries: { key: string; value: unknown; ttlMs?: number }[]): Promise<boolean[]> {
+    const out: boolean[] = new Array<boolean>(entries.length).fill(false);
+    // One upsert may not touch a row twice: a repeated key is claimed by its first entry only.
+    const firsts: number[] = [];
+    const listed = new Set<string>();
+    entries.forEach((e, i) => {
+      if (listed.has(e.key)) return;
+      listed.add(e.key);
+      firsts.push(i);
+    });
+    const now = Date.now();
+    for (let b = 0; b < firsts.length; b += 400) {
+      const batch = firsts.slice(b, b + 400);
+      const rows = (await this.query(
+        `INSERT INTO keyv(key, value) VALUES ${batch.map(() => '(?, ?)').join(', ')}
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value
+         WHERE json_extract(keyv.value, '$.expires') IS NOT NULL AND json_extract(keyv.value, '$.expires') < ?
+         RETURNING key`,
+        ...batch.flatMap((i): unknown[] => [`${NAMESPACE}:${entries[i]!.key}`, encode(entries[i]!.value, entries[i]!.ttlMs, now)]),
+        now,
+      )) as { key: string }[];
+      const stored = new Set(rows.map((r) => r.key));
+      for (const i of batch) out[i] = stored.has(`${NAMESPACE}:${entries[i]!.key}`);
+    }
+    return out;
   }
   async pruneExpired(now = Date.now()): Promise<number> {
     const rows = await this.query(

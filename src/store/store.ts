@@ -60,7 +60,7 @@ export interface FingerprintRecord {
 }
 
 /** At most this many ids are kept under one LSH band value. */
-const LSH_BUCKET_MAX = 64;
+export const LSH_BUCKET_MAX = 64;
 
 export interface IndexEntry {
   id: string;
@@ -76,6 +76,8 @@ export interface Store {
   getArticle(id: string): Promise<Article | undefined>;
   getArticles(ids: string[]): Promise<Article[]>;
   putArticle(article: Article): Promise<void>;
+  /** Several articles in one write (one upsert where the backend allows). */
+  putArticles(articles: Article[]): Promise<void>;
 
   /** Article ids of a source, newest first. */
   getSourceIndex(sourceId: string): Promise<IndexEntry[]>;
@@ -88,6 +90,8 @@ export interface Store {
 
   /** Claim a canonical URL for an article id; returns the id that owns it (this one when claimed now). */
   claimUrl(urlKey: string, articleId: string): Promise<string>;
+  /** `claimUrl` for several articles at once: the owning id of each, in order (the first of a URL listed twice wins). */
+  claimUrls(claims: { urlKey: string; articleId: string }[]): Promise<string[]>;
   /** Article id owning a canonical URL, if any. */
   urlOwner(urlKey: string): Promise<string | undefined>;
 
@@ -96,6 +100,8 @@ export interface Store {
   seenMany(articleIds: string[]): Promise<Set<string>>;
   /** Mark seen; true when this call marked it (it was not seen before). */
   markSeen(articleId: string, retentionMs: number): Promise<boolean>;
+  /** `markSeen` for several ids at once: for each, true when this call marked it. */
+  markSeenMany(articleIds: string[], retentionMs: number): Promise<boolean[]>;
 
   /** Story fingerprints for near-duplicate detection (see dedupe/story-index.ts). */
   putFingerprint(articleId: string, record: FingerprintRecord, ttlMs: number): Promise<void>;
@@ -109,6 +115,13 @@ export interface Store {
   lshMembers(bandKeys: string[], max?: number): Promise<string[]>;
   /** File an article id under each band key (bounded per key, newest kept); the caller holds the story-index lease. */
   addToLsh(bandKeys: string[], articleId: string, ttlMs: number): Promise<void>;
+  /** The id lists under these LSH band keys (a key with no list is left out); the caller holds the story-index lease. */
+  getLshBuckets(bandKeys: string[]): Promise<Map<string, string[]>>;
+  /**
+   * File fingerprints and write whole band lists (each at most LSH_BUCKET_MAX ids) in one
+   * write; the caller holds the story-index lease and read the lists under it.
+   */
+  fileStories(fingerprints: { articleId: string; record: FingerprintRecord }[], buckets: Map<string, string[]>, ttlMs: number): Promise<void>;
 
   /**
    * Run `fn` holding a lease named `name` (at most `ttlMs`), shared by every process on
@@ -170,6 +183,10 @@ class KvStore implements Store {
     await this.kv.set(`article:${article.id}`, article);
   }
 
+  async putArticles(articles: Article[]): Promise<void> {
+    await this.kv.setMany(articles.map((a) => ({ key: `article:${a.id}`, value: a })));
+  }
+
   async getSourceIndex(sourceId: string): Promise<IndexEntry[]> {
     return (await this.kv.get<IndexEntry[]>(`source:${sourceId}:index`)) ?? [];
   }
@@ -204,6 +221,15 @@ class KvStore implements Store {
     return (await this.kv.get<string>(`url:${urlKey}`)) ?? articleId;
   }
 
+  async claimUrls(claims: { urlKey: string; articleId: string }[]): Promise<string[]> {
+    if (claims.length === 0) return [];
+    const won = await this.kv.setIfAbsentMany(claims.map((c) => ({ key: `url:${c.urlKey}`, value: c.articleId })));
+    const lost = claims.filter((_, i) => !won[i]);
+    const owners = await this.kv.getMany<string>(lost.map((c) => `url:${c.urlKey}`));
+    let n = 0;
+    return claims.map((c, i) => (won[i] ? c.articleId : (owners[n++] ?? c.articleId)));
+  }
+
   async urlOwner(urlKey: string): Promise<string | undefined> {
     return this.kv.get<string>(`url:${urlKey}`);
   }
@@ -219,6 +245,11 @@ class KvStore implements Store {
 
   async markSeen(articleId: string, retentionMs: number): Promise<boolean> {
     return this.kv.setIfAbsent(`seen:${articleId}`, 1, retentionMs);
+  }
+
+  async markSeenMany(articleIds: string[], retentionMs: number): Promise<boolean[]> {
+    if (articleIds.length === 0) return [];
+    return this.kv.setIfAbsentMany(articleIds.map((id) => ({ key: `seen:${id}`, value: 1, ttlMs: retentionMs })));
   }
 
   async putFingerprint(articleId: string, record: FingerprintRecord, ttlMs: number): Promise<void> {
@@ -237,16 +268,24 @@ class KvStore implements Store {
 
   async lshMembers(bandKeys: string[], max = Infinity): Promise<string[]> {
     const lists = await this.kv.getMany<string[]>(bandKeys.map((k) => `lsh:${k}`));
-    const hits = new Map<string, number>();
-    for (const list of lists) for (const id of list ?? []) hits.set(id, (hits.get(id) ?? 0) + 1);
-    const ids = [...hits.keys()];
-    if (ids.length <= max) return ids;
-    // Stable: equal counts keep first-seen order.
-    return ids
-      .map((id, i) => ({ id, i, n: hits.get(id)! }))
-      .sort((a, b) => b.n - a.n || a.i - b.i)
-      .slice(0, max)
-      .map((x) => x.id);
+    return rankLshMembers(lists, max);
+  }
+
+  async getLshBuckets(bandKeys: string[]): Promise<Map<string, string[]>> {
+    const lists = await this.kv.getMany<string[]>(bandKeys.map((k) => `lsh:${k}`));
+    const out = new Map<string, string[]>();
+    bandKeys.forEach((key, i) => {
+      const list = lists[i];
+      if (list) out.set(key, list);
+    });
+    return out;
+  }
+
+  async fileStories(fingerprints: { articleId: string; record: FingerprintRecord }[], buckets: Map<string, string[]>, ttlMs: number): Promise<void> {
+    await this.kv.setMany([
+      ...fingerprints.map((f) => ({ key: `fp:${f.articleId}`, value: f.record, ttlMs })),
+      ...[...buckets].map(([key, ids]) => ({ key: `lsh:${key}`, value: ids.slice(-LSH_BUCKET_MAX), ttlMs })),
+    ]);
   }
 
   async addToLsh(bandKeys: string[], articleId: string, ttlMs: number): Promise<void> {
@@ -301,6 +340,22 @@ class KvStore implements Store {
   async close(): Promise<void> {
     await this.kv.close();
   }
+}
+
+/**
+ * The ids in these band lists, those in the most lists first, at most `max` (stable: equal
+ * counts keep first-seen order). What `lshMembers` returns for the lists it read.
+ */
+export function rankLshMembers(lists: readonly (readonly string[] | undefined)[], max = Infinity): string[] {
+  const hits = new Map<string, number>();
+  for (const list of lists) for (const id of list ?? []) hits.set(id, (hits.get(id) ?? 0) + 1);
+  const ids = [...hits.keys()];
+  if (ids.length <= max) return ids;
+  return ids
+    .map((id, i) => ({ id, i, n: hits.get(id)! }))
+    .sort((a, b) => b.n - a.n || a.i - b.i)
+    .slice(0, max)
+    .map((x) => x.id);
 }
 
 export function compareNewestFirst(a: IndexEntry, b: IndexEntry): number {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { openKeyValue } from '../../src/store/keyv-store.js';
 import { createStore } from '../../src/store/store.js';
 import { fingerprint, sameStory, estimateJaccard, estimateContainment } from '../../src/dedupe/minhash.js';
-import { linkStory } from '../../src/dedupe/story-index.js';
+import { linkStories, linkStory, type StoryArticle } from '../../src/dedupe/story-index.js';
 import { extractMainContent } from '../../src/extract/readability.js';
 import { toSimplified } from '../../src/normalize/script.js';
 import { corpusDir, hasCorpus } from '../helpers/corpus.js';
@@ -65,6 +65,40 @@ describe('story index in the store', () => {
     const unrelated = { id: 'u', url: 'https://d.example/4.html', published: '2024-10-15T08:00:00+08:00', storedAt: '2024-10-15T03:00:00Z', sourceId: 'd' };
     expect((await linkStory(store, unrelated, '庆阳市科技局召开学习贯彻党的二十大精神谋划科技工作新发展务虚会议，局党组书记主持会议并讲话，机关全体干部职工参加。'.repeat(3), 86_400_000)).copies).toEqual([]);
     await store.close();
+  });
+
+  it('links a batch exactly as linking its articles one by one would, and files them for later batches', async () => {
+    const other = '自治区召开科技成果转化工作推进会，会议总结了近年来全区科技成果转化工作取得的成效，分析了当前面临的形势，安排部署了下一阶段重点任务，要求各地各部门进一步完善成果转化机制。'.repeat(3);
+    const at = (h: number) => `2024-10-13T${String(h).padStart(2, '0')}:00:00+08:00`;
+    const mk = (id: string, h: number, stored: number): StoryArticle => ({ id, url: `https://${id}.example/x.html`, published: at(h), storedAt: `2024-10-14T0${stored}:00:00Z`, sourceId: id });
+    const inputs = [
+      { article: mk('p', 12, 1), matchText: text },
+      { article: mk('q', 10, 1), matchText: `本报记者 王五\n${text}` },
+      { article: mk('r', 9, 2), matchText: other },
+      { article: mk('s', 8, 2), matchText: `${text}\n（责任编辑：李四）` },
+      { article: mk('t', 11, 3), matchText: '短' },
+      { article: mk('u', 7, 3), matchText: `${other}\n来源：新华社` },
+    ];
+    const earlierOnes = [{ article: mk('o', 13, 0), matchText: text }];
+    const one = createStore(await openKeyValue('memory'));
+    const batch = createStore(await openKeyValue('memory'));
+    for (const i of earlierOnes) await linkStory(one, i.article, i.matchText, 86_400_000);
+    await linkStories(batch, earlierOnes, 86_400_000);
+    const sequential = [];
+    for (const i of inputs) sequential.push(await linkStory(one, i.article, i.matchText, 86_400_000));
+    let seen: unknown;
+    const batched = await linkStories(batch, inputs, 86_400_000, async (links) => {
+      seen = links;
+    });
+    expect(batched).toEqual(sequential);
+    expect(seen).toBe(batched);
+    expect(batched[3]!.relink.map((c) => c.articleId)).toEqual(['q', 'p', 'o']);
+    expect(batched[5]!.relink.map((c) => c.articleId)).toEqual(['r']);
+    // Both stores now hold the same index: a later copy finds the same story.
+    const late = { article: mk('v', 6, 4), matchText: text };
+    expect(await linkStories(batch, [late], 86_400_000)).toEqual([await linkStory(one, late.article, late.matchText, 86_400_000)]);
+    await one.close();
+    await batch.close();
   });
 
   it('links two copies stored at the same moment (two sources polled at once)', async () => {

@@ -121,6 +121,37 @@ for (const b of backends) {
       expect(await store.seenMany([id, p('seen-2')])).toEqual(new Set([id]));
     });
 
+    it('claims URLs and seen marks in batches: the first of a repeated key wins, an expired mark is taken again', async () => {
+      await store.claimUrl(p('url-b1'), 'older');
+      const owners = await store.claimUrls([
+        { urlKey: p('url-b1'), articleId: 'n1' },
+        { urlKey: p('url-b2'), articleId: 'n2' },
+        { urlKey: p('url-b2'), articleId: 'n3' },
+        { urlKey: p('url-b3'), articleId: 'n4' },
+      ]);
+      expect(owners).toEqual(['older', 'n2', 'n2', 'n4']);
+      expect(await store.claimUrls([])).toEqual([]);
+      expect(await store.markSeen(p('seen-b1'), 60_000)).toBe(true);
+      expect(await store.markSeen(p('seen-b2'), 20)).toBe(true);
+      await new Promise((r) => setTimeout(r, 60));
+      expect(await store.markSeenMany([p('seen-b1'), p('seen-b2'), p('seen-b3'), p('seen-b3')], 60_000)).toEqual([false, true, true, false]);
+      expect(await store.seenMany([p('seen-b1'), p('seen-b2'), p('seen-b3'), p('seen-b4')])).toEqual(new Set([p('seen-b1'), p('seen-b2'), p('seen-b3')]));
+      // Racing batches: each key has one winner.
+      const ids = Array.from({ length: 30 }, (_, i) => p(`seen-race-${i}`));
+      const rounds = await Promise.all(Array.from({ length: 5 }, () => store.markSeenMany(ids, 60_000)));
+      for (let i = 0; i < ids.length; i++) expect(rounds.filter((r) => r[i]).length).toBe(1);
+    });
+
+    it('writes articles, fingerprints and band lists in batches', async () => {
+      await store.putArticles([article(p('pa1'), 's', '2024-10-13T12:00:00+08:00'), article(p('pa2'), 's', '2024-10-14T12:00:00+08:00')]);
+      expect((await store.getArticles([p('pa1'), p('pa2')])).map((a) => a.id)).toEqual([p('pa1'), p('pa2')]);
+      const record = { sig: [1, 2], size: 2, chars: 10, url: 'https://x.example/1', published: '2024-10-13T12:00:00+08:00', storedAt: '2024-10-13T05:00:00Z', sourceId: 's' };
+      await store.fileStories([{ articleId: p('fa1'), record }], new Map([[p('band-f'), [p('fa1'), p('fa2')]]]), 60_000);
+      expect(await store.getFingerprints([p('fa1'), p('fa2')])).toEqual(new Map([[p('fa1'), record]]));
+      expect(await store.getLshBuckets([p('band-f'), p('band-none')])).toEqual(new Map([[p('band-f'), [p('fa1'), p('fa2')]]]));
+      expect(await store.lshMembers([p('band-f')])).toEqual([p('fa1'), p('fa2')]);
+    });
+
     it('lets a seen mark expire after the retention', async () => {
       const id = p('seen-exp');
       expect(await store.markSeen(id, 30)).toBe(true);
@@ -191,6 +222,8 @@ describe('sqlite store across two connections (two processes on one file)', () =
       Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).markSeen('shared-article', 60_000)),
     );
     expect(results.filter(Boolean)).toHaveLength(1);
+    const batches = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? a : b).markSeenMany(['s1', 's2', 's3'], 60_000)));
+    for (let k = 0; k < 3; k++) expect(batches.filter((r) => r[k]).length).toBe(1);
     await a.close();
     await b.close();
   });
