@@ -137,9 +137,11 @@ print(json.dumps({"read": read, "strict": strict, "failed": failed, "entries": w
 `;
 writeFileSync(path.join(dir, 'feedparser_bench.py'), PYTHON);
 
-const built = buildTidings('head', values['skip-build']);
-/** `--cli`: measure another build of the CLI (experiments: a patched copy of the build). */
-const build = values.cli ? { ...built, cli: path.resolve(values.cli), revision: `${built.revision} (${values.cli})` } : built;
+/**
+ * `--cli`: measure another build of the CLI (a patched copy, or a build of a commit made
+ * elsewhere); bench/out/build is then neither built nor touched.
+ */
+const build = values.cli ? { cli: path.resolve(values.cli), revision: values.cli } : buildTidings('head', values['skip-build']);
 const pollConcurrency = values['poll-concurrency'];
 const fetchConcurrency = values['fetch-concurrency'];
 const perHost = values['per-host'];

@@ -3,7 +3,7 @@
  * item to one reader, through a loopback SMTP server (`smtp-server`, in this process, counting
  * the messages it accepts).
  *
- *   npx tsx bench/compare/rss2email.ts [--feeds 200] [--items 5] [--new 3] [--hosts 20] [--skip-build] [--cpu-prof]
+ *   npx tsx bench/compare/rss2email.ts [--feeds 200] [--items 5] [--new 3] [--hosts 20] [--skip-build] [--cli PATH] [--cpu-prof]
  *
  *  1. This process serves `--feeds` RSS 2.0 feeds over loopback HTTP (spread over `--hosts`
  *     addresses, 127.0.0.2…), each with `--items` items, every title holding the word
@@ -40,6 +40,7 @@ const { values } = parseArgs({
     'skip-build': { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
     'greeting-delay': { type: 'string', default: '100' },
+    cli: { type: 'string' },
   },
 });
 const FEEDS = Number(values.feeds);
@@ -138,7 +139,11 @@ const smtpPort = await new Promise<number>((resolve, reject) => {
 // ---- set-up -----------------------------------------------------------------------------
 
 const dir = runDir('rss2email');
-const build = buildTidings('head', values['skip-build']);
+/**
+ * `--cli`: measure another build of the CLI (a patched copy, or a build of a commit made
+ * elsewhere); bench/out/build is then neither built nor touched.
+ */
+const build = values.cli ? { cli: path.resolve(values.cli), revision: values.cli } : buildTidings('head', values['skip-build']);
 
 const tidingsDir = path.join(dir, 'tidings');
 mkdirSync(tidingsDir);
