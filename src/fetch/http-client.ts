@@ -6,7 +6,8 @@
  * - one deadline per request covering connect, headers and the whole body;
  * - gzip/deflate/br decoded here, the size cap applied after decompression while streaming;
  * - conditional GET, `notBefore` from Retry-After / max-age, 4xx/5xx as `http` errors;
- * - per-host and global concurrency limits (FIFO), released on every path;
+ * - per-host and global concurrency limits (FIFO), released on every path; the per-host one
+ *   can be an injected `hostGate` shared by several processes (`RedisHostGate`);
  * - one keep-alive undici Agent per distinct TLS configuration.
  */
 import { STATUS_CODES } from 'node:http';
@@ -45,6 +46,17 @@ export interface CreateFetcherOptions extends Partial<FetcherOptions> {
    * `allowPrivateNetworks` is false (default: `classifyAddress` from `address-guard.ts`).
    */
   classifyAddress?: (address: string) => string | undefined;
+  /**
+   * The per-host limit, when it must hold across processes (`RedisHostGate` in
+   * `src/distributed/redis-limits.ts`); default: a per-host semaphore of this fetcher with
+   * `perHostConcurrency` slots. Must reject with the signal's reason when it aborts.
+   */
+  hostGate?: HostGate;
+}
+
+/** Per-host slots: `acquire` resolves with an idempotent release. */
+export interface HostGate {
+  acquire(host: string, signal?: AbortSignal): Promise<Release>;
 }
 
 /** What tidings asks for: feeds first, then XML, JSON and HTML pages. */
@@ -81,7 +93,7 @@ class DeadlinePassed extends Error {
 
 /** Create the fetcher. Call `close()` at shutdown to close pooled connections. */
 export function createFetcher(options: CreateFetcherOptions): Fetcher {
-  const { resolver: injectedResolver, classifyAddress: injectedClassify, ...limits } = options;
+  const { resolver: injectedResolver, classifyAddress: injectedClassify, hostGate, ...limits } = options;
   const settings: FetcherOptions = { ...FETCHER_DEFAULTS, ...stripUndefined(limits), userAgent: options.userAgent };
   checkPositiveInteger('timeoutMs', settings.timeoutMs);
   checkPositiveInteger('maxBytes', settings.maxBytes);
@@ -93,7 +105,7 @@ export function createFetcher(options: CreateFetcherOptions): Fetcher {
   if (!settings.userAgent) throw new RangeError('fetcher option userAgent must not be empty');
 
   const resolver = injectedResolver ?? systemResolver;
-  const perHost = new KeyedSemaphore(settings.perHostConcurrency);
+  const perHost: HostGate = hostGate ?? new KeyedSemaphore(settings.perHostConcurrency);
   const overall = new KeyedSemaphore(settings.globalConcurrency);
   const agents = new Map<string, Agent>();
   let closed = false;
@@ -145,8 +157,16 @@ export function createFetcher(options: CreateFetcherOptions): Fetcher {
    * A slot for `host`, then a global one. Nothing waits for a host slot while holding a global
    * one, so one busy host cannot hold up the others (and redirect hops cannot deadlock).
    */
-  async function acquireSlots(host: string, signal: AbortSignal | undefined): Promise<Release> {
-    const releaseHost = await perHost.acquire(host, signal);
+  async function acquireSlots(url: URL, signal: AbortSignal | undefined): Promise<Release> {
+    let releaseHost: Release;
+    try {
+      releaseHost = await perHost.acquire(url.host, signal);
+    } catch (err) {
+      // An injected gate can fail on its own (its Redis is down): say so, not "aborted".
+      if (signal?.aborted || !hostGate) throw err;
+      const why = err instanceof Error ? err.message : String(err);
+      throw new FetchError('network', `cannot fetch ${shortUrl(url.href)}: no per-host slot for ${url.host}: ${why}`, url.href, undefined, undefined, { cause: err });
+    }
     try {
       const releaseOverall = await overall.acquire('*', signal);
       return () => {
@@ -170,7 +190,7 @@ export function createFetcher(options: CreateFetcherOptions): Fetcher {
 
     let releaseSlots: Release | undefined;
     try {
-      releaseSlots = await acquireSlots(url.host, callerSignal);
+      releaseSlots = await acquireSlots(url, callerSignal);
     } catch (err) {
       throw toFetchError(err, { url, phase: 'headers', timeoutMs, receivedBytes: 0, callerAborted: true, callerReason: callerSignal?.reason, deadlinePassed: false });
     }
@@ -191,7 +211,7 @@ export function createFetcher(options: CreateFetcherOptions): Fetcher {
 
     try {
       for (let redirects = 0; ; redirects++) {
-        releaseSlots ??= await acquireSlots(url.host, signal);
+        releaseSlots ??= await acquireSlots(url, signal);
         phase = 'headers';
         const response = await undiciRequest(url, {
           dispatcher: agent,
