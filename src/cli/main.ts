@@ -6,16 +6,19 @@
 import { existsSync } from 'node:fs';
 import { ConfigError } from '../config/config-error.js';
 import { VERSION } from '../config/settings.js';
-import { runPoll } from './poll.js';
-import { runSources } from './sources.js';
-import { runPublish } from './publish.js';
-import { runStart } from './start.js';
-import { runWorker } from './worker.js';
-import { runDemo } from './demo.js';
-import { runExtract } from './extract.js';
-import { runMatch } from './match.js';
-import { runSubs } from './subs.js';
 import { UsageError } from './usage-error.js';
+
+// Each subcommand's module is loaded when it runs: `poll` does not pay for the HTTP server,
+// the bot or BullMQ, and `--version` for none of them.
+const runStart = async (args: string[]) => (await import('./start.js')).runStart(args);
+const runWorker = async (args: string[]) => (await import('./worker.js')).runWorker(args);
+const runDemo = async (args: string[]) => (await import('./demo.js')).runDemo(args);
+const runPoll = async (args: string[]) => (await import('./poll.js')).runPoll(args);
+const runSources = async (args: string[]) => (await import('./sources.js')).runSources(args);
+const runSubs = async (args: string[]) => (await import('./subs.js')).runSubs(args);
+const runPublish = async (args: string[]) => (await import('./publish.js')).runPublish(args);
+const runExtract = async (args: string[]) => (await import('./extract.js')).runExtract(args);
+const runMatch = async (args: string[]) => (await import('./match.js')).runMatch(args);
 
 const HELP = `tidings ${VERSION}: watches news sources, republishes merged feeds, alerts subscribers
 

@@ -8,8 +8,6 @@ import { loadSources } from '../config/sources.js';
 import { toArticleJson } from '../domain/article-json.js';
 import type { Article } from '../domain/article.js';
 import { createApp } from '../app.js';
-import { drainOnce } from '../notify/telegram/telegram-runtime.js';
-import { createEmailRuntime } from '../notify/email/email-runtime.js';
 import { pollSource, type PollResult } from '../pipeline/poll-source.js';
 import { parse } from './args.js';
 import { UsageError } from './usage-error.js';
@@ -50,11 +48,14 @@ export async function runPoll(args: string[]): Promise<number> {
       `polled ${results.length} sources: ${results.length - failed.length} ok, ${failed.length} failed; ${stored} articles stored, ${alertable} new`,
     );
     for (const f of failed) app.logger.warn({ source: f.sourceId, kind: f.error?.kind }, f.error?.message ?? 'failed');
+    // The senders (grammY, nodemailer, the renderers) are loaded only when configured.
     if (!values['dry-run'] && settings.TELEGRAM_BOT_TOKEN) {
+      const { drainOnce } = await import('../notify/telegram/telegram-runtime.js');
       const sent = await drainOnce(app);
       app.logger.info({ telegram: sent }, `telegram: ${sent.messages} messages sent, ${sent.retried} to retry, ${sent.failed} failed`);
     }
     if (!values['dry-run'] && settings.SMTP_URL) {
+      const { createEmailRuntime } = await import('../notify/email/email-runtime.js');
       const email = await createEmailRuntime(app);
       try {
         const sent = await email.drainOnce();

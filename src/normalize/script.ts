@@ -6,19 +6,25 @@
 import * as OpenCC from 'opencc-js';
 import type { Script } from '../domain/article.js';
 
-const toHans = OpenCC.Converter({ from: 'tw', to: 'cn' });
-const toHant = OpenCC.Converter({ from: 'cn', to: 'tw' });
+// Built on first use (building the dictionaries is a tenth of a second of start-up).
+let hans: ((text: string) => string) | undefined;
+let hant: ((text: string) => string) | undefined;
+const toHans = (text: string): string => (hans ??= OpenCC.Converter({ from: 'tw', to: 'cn' }))(text);
+const toHant = (text: string): string => (hant ??= OpenCC.Converter({ from: 'cn', to: 'tw' }))(text);
 
 const HAN = /\p{Script=Han}/u;
 const HAN_G = /\p{Script=Han}/gu;
 const LATIN_G = /[A-Za-z]/g;
 
+/** Only characters beyond ASCII are ever converted: printable ASCII text is returned as it is. */
+const NON_ASCII = /[^\t\n\r -~]/;
+
 export function toSimplified(text: string): string {
-  return toHans(text);
+  return NON_ASCII.test(text) ? toHans(text) : text;
 }
 
 export function toTraditional(text: string): string {
-  return toHant(text);
+  return NON_ASCII.test(text) ? toHant(text) : text;
 }
 
 /** Count positions where two strings of equal length differ (opencc converts 1:1 here). */
