@@ -18,6 +18,9 @@ import { SubscriptionStore } from './subscriptions/subscription-store.js';
 import { Outbox } from './delivery/outbox.js';
 import { Dispatcher } from './delivery/dispatch.js';
 import { ChatPrefs } from './notify/telegram/chat-prefs.js';
+import { DeliveryQueue } from './distributed/delivery-queue.js';
+import { redisConnection } from './distributed/poll-queue.js';
+import { RedisHostGate, RedisSendRate } from './distributed/redis-limits.js';
 
 export interface App {
   settings: Settings;
@@ -35,6 +38,16 @@ export interface App {
   /** Matches new articles against subscriptions and records deliveries in the outbox. */
   dispatcher: Dispatcher;
   chatPrefs: ChatPrefs;
+  /**
+   * Distributed mode (REDIS_URL): the delivery jobs' queues; every delivery the outbox lists
+   * is added there as a job (distributed/delivery-queue.ts). Undefined in single-process mode.
+   */
+  deliveryQueue?: DeliveryQueue;
+  /**
+   * Distributed mode: the Telegram overall rate and per-chat gap shared by every process
+   * (distributed/redis-limits.ts); the notifiers of this process use it. Undefined otherwise.
+   */
+  sharedSendRate?: RedisSendRate;
   close(): Promise<void>;
 }
 
@@ -58,6 +71,12 @@ export async function createApp(settings: Settings, opts: AppOptions = {}): Prom
   } catch (err) {
     throw new Error(`cannot open the store STORE_URL=${redactUrl(settings.STORE_URL)}: ${(err as Error).message}`, { cause: err });
   }
+  // Distributed mode: per-host politeness holds across every process (a Redis semaphore per host).
+  const limitsPrefix = `${settings.QUEUE_PREFIX}:limits:`;
+  const hostGate = settings.REDIS_URL ? new RedisHostGate({ redisUrl: settings.REDIS_URL, prefix: limitsPrefix, limit: settings.FETCH_PER_HOST_CONCURRENCY, logger }) : undefined;
+  const sharedSendRate = settings.REDIS_URL
+    ? new RedisSendRate({ redisUrl: settings.REDIS_URL, prefix: limitsPrefix, limits: { globalPerSecond: settings.TELEGRAM_RATE, perChatIntervalMs: 1000, groupPerMinute: settings.TELEGRAM_GROUP_RATE }, logger })
+    : undefined;
   const fetcher = createFetcher({
     timeoutMs: settings.FETCH_TIMEOUT,
     maxBytes: settings.FETCH_MAX_BYTES,
@@ -66,6 +85,7 @@ export async function createApp(settings: Settings, opts: AppOptions = {}): Prom
     globalConcurrency: settings.FETCH_CONCURRENCY,
     userAgent: settings.userAgent,
     allowPrivateNetworks: settings.ALLOW_PRIVATE_NETWORKS,
+    ...(hostGate ? { hostGate } : {}),
   });
   const pollDeps: PollDeps = {
     fetcher,
@@ -82,6 +102,12 @@ export async function createApp(settings: Settings, opts: AppOptions = {}): Prom
   };
   const subscriptions = new SubscriptionStore(kv, store, { perSubscriber: settings.SUBS_PER_SUBSCRIBER, maxLength: settings.QUERY_MAX_LENGTH });
   const outbox = new Outbox(kv, store, settings.DELIVERY_RETENTION_DAYS * 86_400_000);
+  let deliveryQueue: DeliveryQueue | undefined;
+  if (settings.REDIS_URL && !opts.dryRun) {
+    const queue = new DeliveryQueue(redisConnection(settings.REDIS_URL), settings.QUEUE_PREFIX, logger);
+    outbox.setSink((deliveries) => queue.add(deliveries));
+    deliveryQueue = queue;
+  }
   const dispatcher = new Dispatcher(subscriptions, outbox, { timeZone: settings.DEFAULT_TIMEZONE, alertSpam: settings.ALERT_SPAM });
   if (!opts.dryRun) pollDeps.dispatch = (articles, earlierStoryUrls) => dispatcher.dispatch(articles, new Date(), earlierStoryUrls);
   const registry = new SourceRegistry({ kv, store, fetcher, timeZone: settings.DEFAULT_TIMEZONE, loadYaml: opts.loadYaml ?? (() => readSources(settings)) });
@@ -98,8 +124,13 @@ export async function createApp(settings: Settings, opts: AppOptions = {}): Prom
     outbox,
     dispatcher,
     chatPrefs: new ChatPrefs(kv),
+    ...(deliveryQueue ? { deliveryQueue } : {}),
+    ...(sharedSendRate ? { sharedSendRate } : {}),
     async close() {
       await fetcher.close();
+      await hostGate?.close();
+      await sharedSendRate?.close();
+      await deliveryQueue?.close();
       await store.close();
     },
   };

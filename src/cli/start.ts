@@ -5,8 +5,9 @@
  * flight finish (each bounded by the fetch deadline), then the server and store close.
  *
  * With REDIS_URL (distributed mode) the tick is a BullMQ job scheduler and polls are jobs
- * shared with `tidings worker` processes (distributed/poll-queue.ts); this process takes
- * poll jobs too unless `--no-worker`.
+ * shared with `tidings worker` processes (distributed/poll-queue.ts); deliveries are jobs too
+ * (distributed/delivery-queue.ts). This process takes poll and delivery jobs unless
+ * `--no-worker`.
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { loadSettings } from '../config/settings.js';
@@ -23,6 +24,7 @@ import type { Route } from '../http/server.js';
 import { parse } from './args.js';
 import { UsageError } from './usage-error.js';
 import { pollQueueFromApp, type PollQueue } from '../distributed/poll-queue.js';
+import { startDeliveryWorkers, type DeliveryWorkers } from '../distributed/delivery-workers.js';
 import { confirmationMailDeps, feedRoute, reportSourcesToAdmins, startAppServer, startHousekeeping, startTelegram, untilStopSignal } from './serve.js';
 
 export async function runStart(args: string[]): Promise<number> {
@@ -87,6 +89,7 @@ export async function runStart(args: string[]): Promise<number> {
   // any worker takes (this process too, unless --no-worker); otherwise the in-process Scheduler.
   let scheduler: Scheduler | undefined;
   let polls: PollQueue | undefined;
+  let deliveries: DeliveryWorkers | undefined;
   if (settings.REDIS_URL) {
     polls = pollQueueFromApp(app, poll);
     try {
@@ -100,7 +103,10 @@ export async function runStart(args: string[]): Promise<number> {
       await app.close();
       return 1;
     }
-    if (!values['no-worker']) polls.startWorker();
+    if (!values['no-worker']) {
+      polls.startWorker();
+      deliveries = startDeliveryWorkers(app, { ...(telegram ? { telegram: telegram.notifier } : {}), ...(email ? { email: email.notifier } : {}) });
+    }
   } else {
     scheduler = new Scheduler(sources, app.store, poll, { tick: settings.SCHEDULER_TICK, concurrency: settings.POLL_CONCURRENCY, timeZone: settings.DEFAULT_TIMEZONE }, logger);
     scheduler.start();
@@ -128,6 +134,7 @@ export async function runStart(args: string[]): Promise<number> {
   stopHousekeeping();
   await scheduler?.stop();
   await polls?.close();
+  await deliveries?.close();
   await telegram?.stop();
   await email?.stop();
   await server.close();

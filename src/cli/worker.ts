@@ -3,25 +3,24 @@
  * and runs the delivery senders, without the HTTP server or the Telegram bot. Any number of
  * workers and `tidings start` processes share one Redis and one store (STORE_URL).
  *
- * Senders: email under the `email` worker lease (one sender across all processes). Telegram
- * under the `telegram` lease only in webhook mode: with long polling that lease also decides
- * which process receives the bot's updates, so it is left to the `tidings start` processes.
- * SIGINT/SIGTERM: no new jobs are taken, polls in flight finish, then everything closes.
+ * Senders: delivery jobs (distributed/delivery-queue.ts) for Telegram when TELEGRAM_BOT_TOKEN
+ * is set and for email when SMTP_URL is, shared with every other worker; the Telegram rate and
+ * per-chat gap are shared through Redis. The bot's updates are received by a `tidings start`
+ * process (the `telegram` lease, or the webhook), never here.
+ * SIGINT/SIGTERM: no new jobs are taken, polls and sends in flight finish (sends not yet
+ * started go back to their queue as delayed jobs), then everything closes.
  */
 import { loadSettings } from '../config/settings.js';
 import { createApp } from '../app.js';
 import { ConfigError } from '../config/config-error.js';
 import { pollSource } from '../pipeline/poll-source.js';
 import { createEmailRuntime, type EmailRuntime } from '../notify/email/email-runtime.js';
-import { createNotifier, telegramLease } from '../notify/telegram/telegram-runtime.js';
+import { createNotifier } from '../notify/telegram/telegram-runtime.js';
 import { createTelegramApi } from '../notify/telegram/telegram-notifier.js';
-import type { LeasedWork, WorkerLease } from '../delivery/worker-lease.js';
-import type { TelegramNotifier } from '../notify/telegram/telegram-notifier.js';
 import { pollQueueFromApp } from '../distributed/poll-queue.js';
+import { startDeliveryWorkers, type ChannelSender } from '../distributed/delivery-workers.js';
 import { parse } from './args.js';
 import { reportSourcesToAdmins, startHousekeeping, untilStopSignal } from './serve.js';
-
-const TELEGRAM_DRAIN_INTERVAL_MS = 5_000;
 
 export async function runWorker(args: string[]): Promise<number> {
   parse(args, {});
@@ -46,32 +45,17 @@ export async function runWorker(args: string[]): Promise<number> {
   }
 
   let email: EmailRuntime | undefined;
+  const senders: { telegram?: ChannelSender; email?: ChannelSender } = {};
   if (settings.SMTP_URL) {
     email = await createEmailRuntime(app);
-    email.start();
+    senders.email = email.notifier;
   }
-  let telegram: { notifier: TelegramNotifier; lease: WorkerLease; work: LeasedWork } | undefined;
-  if (settings.TELEGRAM_BOT_TOKEN && settings.TELEGRAM_WEBHOOK_URL) {
-    const lease = telegramLease(app);
-    const notifier = createNotifier(app, { lease });
-    const work: LeasedWork = {
-      onAcquired: async () => notifier.start(TELEGRAM_DRAIN_INTERVAL_MS),
-      onLost: () => notifier.stop(),
-    };
-    telegram = { notifier, lease, work };
-    lease.run(work).catch((err: unknown) => logger.error({ err }, 'telegram: the worker could not start'));
-  }
+  if (settings.TELEGRAM_BOT_TOKEN) senders.telegram = createNotifier(app);
+  const deliveries = startDeliveryWorkers(app, senders);
   // Source reports go to the admins' Telegram chats when there is a bot token.
   if (settings.TELEGRAM_BOT_TOKEN) reportSourcesToAdmins(app, createTelegramApi(settings.TELEGRAM_BOT_TOKEN, settings.TELEGRAM_API_ROOT));
 
-  const polls = pollQueueFromApp(app, async (source) => {
-    const result = await pollSource(source, app.pollDeps);
-    if (result.alertable.length > 0) {
-      telegram?.notifier.wake();
-      email?.wake();
-    }
-    return result;
-  });
+  const polls = pollQueueFromApp(app, (source) => pollSource(source, app.pollDeps));
   polls.startWorker();
   logger.info({ sources: app.registry.all().length, store: app.store.backend, concurrency: settings.POLL_CONCURRENCY }, `tidings worker started: taking poll jobs (${settings.POLL_CONCURRENCY} at a time)`);
 
@@ -90,7 +74,7 @@ export async function runWorker(args: string[]): Promise<number> {
   await untilStopSignal(app);
   stopHousekeeping();
   await polls.close();
-  if (telegram) await telegram.lease.stop(telegram.work);
+  await deliveries.close();
   await email?.stop();
   await app.close();
   logger.info('stopped');

@@ -27,13 +27,28 @@ export function shardOf(subscriberKey: string): number {
   return createHash('sha1').update(subscriberKey).digest().readUInt16BE(0) % PENDING_SHARDS;
 }
 
+/**
+ * Told about every delivery `enqueue` listed as unfinished (new ones, and ones recorded before
+ * but not finished), after it was recorded and listed. In distributed mode this adds one
+ * BullMQ job per delivery (distributed/delivery-queue.ts); when it throws, `enqueue` throws,
+ * the poll does not mark the article seen, and the next poll records the same keys again.
+ */
+export type OutboxSink = (deliveries: Delivery[]) => Promise<void>;
+
 export class Outbox {
+  private sink: OutboxSink | undefined;
+
   constructor(
     private readonly kv: KeyValue,
     private readonly store: Store,
     /** How long finished delivery records are kept (default 90 days). */
     private readonly retentionMs: number,
   ) {}
+
+  /** Set (or clear) the sink told about listed deliveries (distributed mode). */
+  setSink(sink: OutboxSink | undefined): void {
+    this.sink = sink;
+  }
 
   /** Record deliveries; returns the ones that were new (the others were recorded before). */
   async enqueue(deliveries: Delivery[]): Promise<Delivery[]> {
@@ -65,6 +80,7 @@ export class Outbox {
         return added.length > 0 ? [...current, ...added] : current;
       });
     }
+    if (this.sink && unfinished.length > 0) await this.sink(unfinished);
     return fresh;
   }
 
@@ -123,6 +139,40 @@ export class Outbox {
     await this.unlist(channel, finished);
     out.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     return out.slice(0, limit);
+  }
+
+  /**
+   * Every unfinished delivery of a channel (pending, due or not, and sending), unlisting the
+   * finished ones as `due` does. Distributed mode's sweep re-adds a job for each (a job that
+   * exists already is left as it is).
+   */
+  async unfinishedDeliveries(channel: Channel): Promise<Delivery[]> {
+    const out: Delivery[] = [];
+    const finished = new Map<number, Set<string>>();
+    for (const { key, record: d } of await this.listed(channel)) {
+      if (d && unfinished(d)) {
+        out.push(d);
+        continue;
+      }
+      const shard = d ? shardOf(d.subscriberKey) : shardOfKey(key);
+      finished.set(shard, (finished.get(shard) ?? new Set()).add(key));
+    }
+    await this.unlist(channel, finished);
+    return out;
+  }
+
+  /**
+   * One subscriber's deliveries to send now: pending and past notBefore, and those in
+   * `sending` (the caller holds the subscriber's claim, so whoever marked them died: they are
+   * sent again, at least once). Oldest first. Reads one pending shard.
+   */
+  async dueFor(channel: Channel, subscriberKey: string, now: Date): Promise<Delivery[]> {
+    const prefix = `${channel}:${subscriberKey}:`;
+    const keys = ((await this.kv.get<string[]>(pendingKey(channel, shardOf(subscriberKey)))) ?? []).filter((k) => k.startsWith(prefix));
+    const records = await this.kv.getMany<Delivery>(keys.map((k) => `delivery:${k}`));
+    const out = records.filter((d): d is Delivery => d !== undefined && (d.status === 'sending' || (d.status === 'pending' && Date.parse(d.notBefore) <= now.getTime())));
+    out.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return out;
   }
 
   /** After a crash: everything left in `sending` goes back to pending (sent again); finished deliveries still listed are unlisted. */
@@ -194,7 +244,8 @@ export class Outbox {
   }
 }
 
-function unfinished(d: Delivery): boolean {
+/** Pending or sending: not yet sent or failed. */
+export function unfinished(d: Delivery): boolean {
   return d.status === 'pending' || d.status === 'sending';
 }
 

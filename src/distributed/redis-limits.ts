@@ -197,6 +197,8 @@ class RedisLink {
         // Fail a command after one failed reconnect instead of queueing it for good.
         maxRetriesPerRequest: 1,
         connectTimeout: this.timeoutMs,
+        // Connect at the first command: a command that never fetches or sends opens nothing.
+        lazyConnect: true,
       };
       this.redis = new Redis(options);
       this.owned = true;

@@ -268,16 +268,31 @@ export class EmailNotifier {
   }
 
   private async drainNow(): Promise<EmailDrainReport> {
-    const report = emptyReport();
-    const signal = this.stopSignal.signal;
     this.pausedNow.clear();
     this.copies.clear();
-    const due = (await this.deps.outbox.due('email', new Date(this.now()), this.deps.batchSize ?? 5000)).filter((d) => d.subscriber.kind === 'email');
+    const due = await this.deps.outbox.due('email', new Date(this.now()), this.deps.batchSize ?? 5000);
+    const report = await this.send(due);
+    await this.updateQueueDepth();
+    return report;
+  }
+
+  /**
+   * Send these deliveries (distributed mode: one address's deliveries, taken by its delivery
+   * job under the address's claim, distributed/delivery-queue.ts): alerts one message each,
+   * digest deliveries in one message. Resolves when each is finished or put back.
+   */
+  async sendNow(deliveries: Delivery[]): Promise<EmailDrainReport> {
+    // Caches of a drain; in job mode there is no drain, so keep them bounded instead.
+    if (this.copies.size > 2000) this.copies.clear();
+    return this.send(deliveries);
+  }
+
+  private async send(deliveries: Delivery[]): Promise<EmailDrainReport> {
+    const report = emptyReport();
+    const signal = this.stopSignal.signal;
+    const due = deliveries.filter((d) => d.subscriber.kind === 'email');
     report.taken = due.length;
-    if (due.length === 0) {
-      await this.updateQueueDepth();
-      return report;
-    }
+    if (due.length === 0) return report;
     const subs = new Map((await this.deps.subscriptions.getMany([...new Set(due.flatMap((d) => d.subscriptionIds))])).map((s) => [s.id, s]));
     const articles = new Map((await this.deps.store.getArticles([...new Set(due.map((d) => d.articleId))])).map((a) => [a.id, a]));
 
@@ -325,7 +340,6 @@ export class EmailNotifier {
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.concurrency, units.length) }, () => worker()));
-    await this.updateQueueDepth();
     return report;
   }
 

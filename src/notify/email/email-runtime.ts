@@ -49,6 +49,9 @@ export async function createEmailRuntime(app: App): Promise<EmailRuntime> {
   const secret = await app.store.secret(s.TIDINGS_SECRET);
   const transport = createMailTransport(s.SMTP_URL, { maxConnections: EMAIL_POOL_SIZE });
   const lease = new WorkerLease(app.kv, app.store, 'email', { logger: app.logger });
+  // Distributed mode (REDIS_URL): the delivery jobs send (distributed/delivery-workers.ts), in
+  // any process; the leased drain loop and drainOnce stand aside.
+  const distributed = Boolean(app.deliveryQueue);
   const notifier = new EmailNotifier({
     transport,
     outbox: app.outbox,
@@ -62,7 +65,7 @@ export async function createEmailRuntime(app: App): Promise<EmailRuntime> {
     timeZone: s.DEFAULT_TIMEZONE,
     maxFailures: s.EMAIL_MAX_FAILURES,
     concurrency: EMAIL_POOL_SIZE * 2,
-    mayRun: () => lease.held,
+    ...(distributed ? {} : { mayRun: () => lease.held }),
   });
   let work: LeasedWork | undefined;
   return {
@@ -70,7 +73,7 @@ export async function createEmailRuntime(app: App): Promise<EmailRuntime> {
     lease,
     transport,
     start(intervalMs = EMAIL_DRAIN_INTERVAL_MS) {
-      if (work) return;
+      if (work || distributed) return;
       const w: LeasedWork = {
         onAcquired: async () => notifier.start(intervalMs),
         onLost: () => notifier.stop(),
@@ -89,6 +92,10 @@ export async function createEmailRuntime(app: App): Promise<EmailRuntime> {
       }
     },
     async drainOnce() {
+      if (distributed) {
+        app.logger.info('email: distributed mode (REDIS_URL): the new alerts are delivery jobs; running workers send them');
+        return { taken: 0, sent: 0, failed: 0, retried: 0, deferred: 0, messages: 0, digests: 0, ambiguous: 0, pausedAddresses: 0 };
+      }
       if (!(await lease.tryAcquire())) {
         app.logger.info('email: a running tidings start holds the worker lease; it sends the new alerts');
         return { taken: 0, sent: 0, failed: 0, retried: 0, deferred: 0, messages: 0, digests: 0, ambiguous: 0, pausedAddresses: 0 };

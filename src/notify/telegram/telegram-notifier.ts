@@ -106,6 +106,20 @@ export interface TelegramNotifierDeps {
    * Default: always.
    */
   mayRun?: () => boolean;
+  /**
+   * The overall rate and per-chat gap shared by every process (distributed mode: a Redis
+   * limiter, distributed/redis-limits.ts). Each send reserves its slot there after this
+   * process's own gate and waits what it says; a chat told to wait (429) is blocked there too.
+   */
+  sharedRate?: SharedSendRate;
+}
+
+/** A send-rate limiter shared across processes. */
+export interface SharedSendRate {
+  /** Reserve the next send to `chatId`; resolves with the milliseconds to wait before sending. */
+  reserve(chatId: number, signal?: AbortSignal): Promise<number>;
+  /** The chat may get nothing before `untilMs` (epoch ms). */
+  block(chatId: number, untilMs: number): Promise<void>;
 }
 
 /** What one drain did, in deliveries (and messages, for sent ones). */
@@ -131,7 +145,7 @@ type Outcome = 'sent' | 'failed' | 'retried' | 'deferred';
 interface Queued {
   delivery: Delivery;
   report: DrainReport;
-  done: () => void;
+  done: (outcome: Outcome) => void;
 }
 
 interface Lane {
@@ -291,6 +305,22 @@ export class TelegramNotifier {
     await this.settleLimbo();
     const now = this.clock.now();
     const due = await this.deps.outbox.due('telegram', new Date(now), this.queued.size + (this.deps.batchSize ?? 20_000));
+    return this.intoLanes(due, report, now);
+  }
+
+  /**
+   * Send these deliveries (distributed mode: one chat's deliveries, taken by its delivery job
+   * under the chat's claim, distributed/delivery-queue.ts); resolves when each is finished,
+   * put back or deferred. The lanes, limits and folding are those of a drain.
+   */
+  async sendNow(deliveries: Delivery[]): Promise<DrainReport> {
+    const report = emptyReport();
+    await Promise.all(this.intoLanes(deliveries, report, this.clock.now()));
+    return report;
+  }
+
+  /** Queue deliveries into their chats' lanes (starting lanes as needed); one promise per delivery taken. */
+  private intoLanes(due: Delivery[], report: DrainReport, now: number): Promise<void>[] {
     const finished: Promise<void>[] = [];
     const started: Lane[] = [];
     for (const d of due) {
@@ -306,7 +336,8 @@ export class TelegramNotifier {
       }
       this.queued.add(d.key);
       report.taken++;
-      finished.push(new Promise<void>((done) => lane.queue.push({ delivery: d, report, done })));
+      const into = lane;
+      finished.push(new Promise<void>((done) => into.queue.push({ delivery: d, report, done: () => done() })));
     }
     for (const lane of started) lane.running = this.runLane(lane);
     return finished;
@@ -380,6 +411,26 @@ export class TelegramNotifier {
     }
   }
 
+  /**
+   * Wait for this send's slot in the shared limiter (distributed mode); true at once without
+   * one. False when `signal` aborts during the wait. When the limiter cannot be reached, the
+   * send goes on this process's own limits (logged): a Redis hiccup must not stop alerts.
+   */
+  private async sharedSlot(chatId: number, signal?: AbortSignal): Promise<boolean> {
+    const shared = this.deps.sharedRate;
+    if (!shared) return true;
+    let wait = 0;
+    try {
+      wait = await shared.reserve(chatId, signal);
+    } catch (err) {
+      if (signal?.aborted) return false;
+      this.deps.logger.warn({ err, chatId }, 'telegram: the shared rate limiter is unreachable; sending on this process\'s limits');
+      return !signal?.aborted;
+    }
+    if (wait > 0) await this.clock.sleep(wait, signal);
+    return !signal?.aborted;
+  }
+
   /** True unless the worker lease was lost (see `mayRun`). */
   private mayRun(): boolean {
     return this.deps.mayRun?.() ?? true;
@@ -441,7 +492,7 @@ export class TelegramNotifier {
     const sending: Queued[] = [];
     for (const u of usable) sending.push({ ...u.q, delivery: await this.deps.outbox.markSending(u.q.delivery) });
     // The lease is checked again after the wait: a holder paused past its lease sends nothing.
-    const go = (await this.gate.acquire(chatId, signal)) && this.mayRun();
+    const go = (await this.gate.acquire(chatId, signal)) && (await this.sharedSlot(chatId, signal)) && this.mayRun();
     granted();
     if (!go) {
       for (const u of usable) {
@@ -468,6 +519,7 @@ export class TelegramNotifier {
       case 'rate-limited': {
         const until = this.clock.now() + failure.retryAfterSeconds * 1000;
         this.limiter.block(chatId, until);
+        await this.deps.sharedRate?.block(chatId, until).catch((err: unknown) => log.warn({ err, chatId }, 'telegram: could not share the chat\'s retry_after'));
         for (const q of batch) {
           await this.deps.outbox.retryLater(q.delivery, new Date(until), failure.description);
           this.deps.metrics.telegramRetried.inc({ reason: 'rate_limited' });
@@ -490,6 +542,7 @@ export class TelegramNotifier {
         for (const mode of modes) {
           await this.waitForChat(chatId);
           await this.gate.acquire(chatId);
+          await this.sharedSlot(chatId);
           try {
             await this.send(chatId, rendered, mode);
             log.warn({ chatId, reasons, mode }, 'telegram: alert refused as HTML; sent as plain text');
@@ -567,7 +620,7 @@ export class TelegramNotifier {
     if (!this.queued.has(q.delivery.key)) return; // already finished (a store failure mid-batch)
     q.report[outcome]++;
     this.queued.delete(q.delivery.key);
-    q.done();
+    q.done(outcome);
   }
 
   private async alertItem(article: Article): Promise<AlertItem> {

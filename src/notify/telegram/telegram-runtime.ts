@@ -9,6 +9,11 @@
  * take over when it dies. Acquiring the lease recovers what the previous holder left in
  * `sending`. In webhook mode every process answers the webhook requests it receives (no
  * lease needed for updates); the worker is still leased.
+ *
+ * Distributed mode (REDIS_URL): deliveries are BullMQ jobs that every process's delivery
+ * workers take (distributed/delivery-queue.ts); the lease then only decides which process
+ * long-polls for updates (none is needed with a webhook), and the notifier shares the overall
+ * rate and the per-chat gap with the other processes through Redis.
  */
 import { createHmac } from 'node:crypto';
 import type { Api } from 'grammy';
@@ -75,19 +80,23 @@ export function createNotifier(app: App, opts: { lease?: WorkerLease; api?: Api 
       app.logger.warn({ chatId, reason }, `telegram chat ${chatId} paused: the bot can no longer write there (${reason})`);
     },
     ...(lease ? { mayRun: () => lease.held } : {}),
+    ...(app.sharedSendRate ? { sharedRate: app.sharedSendRate } : {}),
   });
 }
 
 export async function createTelegramRuntime(app: App, extra: Partial<TidingsBotDeps> = {}): Promise<TelegramRuntime> {
   const bot = createTidingsBot(botDepsFromApp(app, await webhookSecretOf(app), extra));
   const lease = telegramLease(app);
-  const notifier = createNotifier(app, { lease });
+  const distributed = Boolean(app.deliveryQueue);
+  // Distributed: the delivery jobs send (whichever process takes them), not a leased drain.
+  const notifier = distributed ? createNotifier(app) : createNotifier(app, { lease });
   const webhook = Boolean(app.settings.TELEGRAM_WEBHOOK_URL);
   // The lease holder drains the outbox (start() recovers what a dead holder left in
-  // `sending`) and, without a webhook, is the one process that long-polls for updates.
+  // `sending`; not in distributed mode) and, without a webhook, is the one process that
+  // long-polls for updates.
   const work: LeasedWork = {
     async onAcquired() {
-      notifier.start(DRAIN_INTERVAL_MS);
+      if (!distributed) notifier.start(DRAIN_INTERVAL_MS);
       if (!webhook) {
         try {
           await bot.start();
@@ -99,9 +108,10 @@ export async function createTelegramRuntime(app: App, extra: Partial<TidingsBotD
     },
     async onLost() {
       if (!webhook) await bot.stop();
-      await notifier.stop();
+      if (!distributed) await notifier.stop();
     },
   };
+  const leased = !(distributed && webhook);
   return {
     bot,
     notifier,
@@ -109,11 +119,11 @@ export async function createTelegramRuntime(app: App, extra: Partial<TidingsBotD
     routes: bot.webhookRoute ? [bot.webhookRoute] : [],
     async start() {
       if (webhook) await bot.start();
-      await lease.run(work);
+      if (leased) await lease.run(work);
     },
     wake: () => notifier.wake(),
     async stop() {
-      await lease.stop(work);
+      if (leased) await lease.stop(work);
       if (webhook) await bot.stop();
     },
   };
@@ -126,6 +136,10 @@ export async function createTelegramRuntime(app: App, extra: Partial<TidingsBotD
  * `start` recovers them.
  */
 export async function drainOnce(app: App): Promise<DrainReport> {
+  if (app.deliveryQueue) {
+    app.logger.info('telegram: distributed mode (REDIS_URL): the new alerts are delivery jobs; running workers send them');
+    return { taken: 0, sent: 0, failed: 0, retried: 0, deferred: 0, messages: 0, folded: 0, pausedChats: 0 };
+  }
   const lease = telegramLease(app);
   if (!(await lease.tryAcquire())) {
     app.logger.info('telegram: a running tidings start holds the worker lease; it sends the new alerts');
