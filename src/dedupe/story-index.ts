@@ -94,19 +94,25 @@ export async function linkStories(
   }
   return serialized(store, () =>
     store.withLock('story-index', 10_000, async () => {
-      const links = await lookUpAndFile(
+      const { links, filing } = await lookUpAndFile(
         store,
         inputs.map((i) => i.article),
         fps,
         windowMs,
       );
-      await andThen?.(links);
+      // The index write and the caller's article writes go out together (one statement on SQLite).
+      await Promise.all([filing, andThen?.(links)]);
       return links;
     }),
   );
 }
 
-async function lookUpAndFile(store: Store, articles: StoryArticle[], fps: (Fingerprint | undefined)[], windowMs: number): Promise<StoryLink[]> {
+async function lookUpAndFile(
+  store: Store,
+  articles: StoryArticle[],
+  fps: (Fingerprint | undefined)[],
+  windowMs: number,
+): Promise<{ links: StoryLink[]; filing: Promise<void> }> {
   const keysOf = fps.map((fp) => (fp ? bandKeys(fp) : []));
   // Every band list these articles touch, as the store has them now; kept current in memory.
   const buckets = await store.getLshBuckets([...new Set(keysOf.flat())]);
@@ -160,6 +166,5 @@ async function lookUpAndFile(store: Store, articles: StoryArticle[], fps: (Finge
     else if (earlier(first, article) <= 0) links.push({ duplicateOf: first.url, copies, relink: [] });
     else links.push({ duplicateOf: null, copies, relink: copies });
   }
-  await store.fileStories(filed, changed, windowMs);
-  return links;
+  return { links, filing: store.fileStories(filed, changed, windowMs) };
 }

@@ -178,8 +178,7 @@ async function pollOnce(source: Source, deps: PollDeps): Promise<PollResult> {
       notBefore: response.notBefore?.toISOString(),
       nextDueAt: nextPollAfterSuccess(source.interval, now, response.notBefore, nextOpts, random()).toISOString(),
     };
-    await deps.store.putSourceState(source.id, state);
-    if (stored.length > 0 || corrected.length > 0) await deps.store.bumpVersion();
+    await Promise.all([deps.store.putSourceState(source.id, state), stored.length > 0 || corrected.length > 0 ? deps.store.bumpVersion() : undefined]);
     if (stored.length > 0) deps.metrics?.newArticles.inc(stored.length);
     deps.metrics?.polls.inc({ outcome: stored.length > 0 ? 'new' : 'unchanged' });
     log.info(
@@ -434,8 +433,8 @@ async function storeItems(
     log.info({ url: updated.url }, 'the article changed at the source; updated without a new alert');
   }
 
-  await deps.store.addToSourceIndex(source.id, indexEntries, deps.maxArticlesPerSource);
-  await deps.store.putItemHashes(source.id, nextHashes);
+  // Independent writes, issued together (a store that batches sends them as one statement).
+  await Promise.all([deps.store.addToSourceIndex(source.id, indexEntries, deps.maxArticlesPerSource), deps.store.putItemHashes(source.id, nextHashes)]);
   return out;
 }
 

@@ -276,6 +276,7 @@ class SqliteBatcher {
       // The last write of a key wins, as when they ran one after another.
       const entries = lastPerKey(batch);
       const now = Date.now();
+      // SQLite allows 32,766 parameters per statement; 400 rows use 800.
       for (let i = 0; i < entries.length; i += 400) {
         const chunk = entries.slice(i, i + 400);
         await this.query(
@@ -362,18 +363,9 @@ class SqliteKeyValue extends KeyvBacked {
     );
     return rows.length;
   }
-  override async setMany(input: { key: string; value: unknown; ttlMs?: number }[]): Promise<void> {
-    const entries = lastPerKey(input);
-    const now = Date.now();
-    // SQLite allows 32,766 parameters per statement; 400 rows use 800.
-    for (let i = 0; i < entries.length; i += 400) {
-      const batch = entries.slice(i, i + 400);
-      await this.query(
-        `INSERT INTO keyv(key, value) VALUES ${batch.map(() => '(?, ?)').join(', ')}
-         ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
-        ...batch.flatMap((e): unknown[] => [`${NAMESPACE}:${e.key}`, encode(e.value, e.ttlMs, now)]),
-      );
-    }
+  override async setMany(entries: { key: string; value: unknown; ttlMs?: number }[]): Promise<void> {
+    // Queued together, they go out in one upsert (with any other writes waiting); the last entry of a key wins.
+    await Promise.all(entries.map((e) => this.batcher.set(e.key, e.value, e.ttlMs)));
   }
   async ping(): Promise<void> {
     await this.query('SELECT 1');
