@@ -14,6 +14,8 @@ export interface Expected {
   newPerChanged: number;
   hosts: number;
   perHostConcurrency: number;
+  /** tidings processes polling at once (the per-host limit holds per process). */
+  processes: number;
 }
 
 export function checkCycle(m: CycleMeasurement, e: Expected): string[] {
@@ -29,8 +31,11 @@ export function checkCycle(m: CycleMeasurement, e: Expected): string[] {
   expect('requests other than feeds (article pages)', m.server.otherRequests, 0);
   expect('requests on the wrong address', m.server.misrouted, 0);
   expect('addresses used', m.server.addressesUsed, Math.min(e.hosts, e.sources));
-  if (m.server.maxInFlightPerAddress > e.perHostConcurrency) {
-    problems.push(`${m.phase}: ${m.server.maxInFlightPerAddress} requests at once on one address, above the per-host limit ${e.perHostConcurrency}`);
+  expect('feed requests while the same feed had one open (a source polled twice at once)', m.server.overlappingFeedRequests, 0);
+  expect('feed requests for a feed already requested in the cycle', m.server.repeatedFeedRequests, 0);
+  const limit = e.perHostConcurrency * e.processes;
+  if (m.server.maxInFlightPerAddress > limit) {
+    problems.push(`${m.phase}: ${m.server.maxInFlightPerAddress} requests at once on one address, above the per-host limit ${e.perHostConcurrency}${e.processes > 1 ? ` × ${e.processes} processes` : ''}`);
   }
   return problems;
 }

@@ -28,13 +28,25 @@ class Counters {
   bytesSent = 0;
   connections = 0;
   maxInFlightPerAddress = 0;
+  overlappingFeedRequests = 0;
+  repeatedFeedRequests = 0;
   readonly addresses = new Set<string>();
+  /** Requests in flight per feed (live state) and requests per feed since the last reset. */
+  readonly feedInFlight: Uint16Array;
+  readonly feedRequests: Uint16Array;
   /** Requests in flight per local address (not reset: it is live state). */
   readonly inFlight = new Map<string, number>();
   cpuAtReset = process.cpuUsage();
 
+  constructor(feeds: number) {
+    this.feedInFlight = new Uint16Array(feeds);
+    this.feedRequests = new Uint16Array(feeds);
+  }
+
   reset(): void {
     this.ok200 = this.notModified304 = this.otherRequests = this.misrouted = this.bytesSent = this.connections = this.maxInFlightPerAddress = 0;
+    this.overlappingFeedRequests = this.repeatedFeedRequests = 0;
+    this.feedRequests.fill(0);
     this.addresses.clear();
     this.cpuAtReset = process.cpuUsage();
   }
@@ -50,6 +62,8 @@ class Counters {
       connections: this.connections,
       addressesUsed: this.addresses.size,
       maxInFlightPerAddress: this.maxInFlightPerAddress,
+      overlappingFeedRequests: this.overlappingFeedRequests,
+      repeatedFeedRequests: this.repeatedFeedRequests,
       cpuMs: Math.round((cpu.user + cpu.system) / 1000),
     };
   }
@@ -80,6 +94,13 @@ function createHandler(config: FeedServerConfig, catalog: FeedCatalog, counters:
       return;
     }
     if (local !== hostAddress(hostIndexOfFeed(feed, config.hosts))) counters.misrouted++;
+    if (counters.feedRequests[feed]! > 0) counters.repeatedFeedRequests++;
+    counters.feedRequests[feed]! += 1;
+    if (counters.feedInFlight[feed]! > 0) counters.overlappingFeedRequests++;
+    counters.feedInFlight[feed]! += 1;
+    res.once('close', () => {
+      counters.feedInFlight[feed]! -= 1;
+    });
 
     const respond = (): void => {
       const validators = { etag: doc.etag, 'last-modified': doc.lastModified };
@@ -120,7 +141,7 @@ function listen(server: NetServer, host: string, port: number): Promise<number> 
 
 async function main(): Promise<void> {
   const config = JSON.parse(process.argv[2] ?? '') as FeedServerConfig;
-  const counters = new Counters();
+  const counters = new Counters(config.sources);
 
   // One port on every address: the first listener picks it, the others take the same.
   const listeners: NetServer[] = [];

@@ -6,9 +6,13 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BuildSource } from './build.js';
 
-export type StoreKind = 'sqlite' | 'memory';
-/** `cli`: each cycle is a `tidings poll --once` process; `process`: both cycles in one long-lived process. */
-export type RunMode = 'cli' | 'process';
+export type StoreKind = 'sqlite' | 'memory' | 'redis';
+/**
+ * `cli`: each cycle is a `tidings poll --once` process; `process`: both cycles in one
+ * long-lived process; `workers`: `--workers` `tidings worker` processes on Redis (distributed
+ * mode: BullMQ poll jobs, Redis store), a cycle started by one `tick` job.
+ */
+export type RunMode = 'cli' | 'process' | 'workers';
 export type BodyEncoding = 'gzip' | 'identity';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -31,6 +35,12 @@ export interface BenchOptions {
   encoding: BodyEncoding;
   logLevel: LogLevel;
   cpuProf: boolean;
+  /** Workers mode: how many `tidings worker` processes. */
+  workers: number;
+  /** Workers mode: the Redis server (no database number: the run takes a free one, see `redisDb`). */
+  redisUrl: string;
+  /** Workers mode: the Redis database for the queue and the store; flushed before each scenario. Unset: the first empty one of 1–8. */
+  redisDb?: number;
   /** Build tidings from the HEAD commit or from the working tree. */
   build: BuildSource;
   skipBuild: boolean;
@@ -44,9 +54,15 @@ export const USAGE = `Usage: npx tsx bench/poll/run.ts [flags]
   --repeat N              run each scenario N times, fresh each time (default 1)
   --items N               items per feed (default 20)
   --hosts N               loopback addresses the feeds are spread over, 127.0.0.2… (default 100)
-  --store sqlite|memory   tidings store (default sqlite)
-  --mode cli|process      cli: two \`tidings poll --once\` runs; process: two cycles in one process
-                          (default cli; memory needs process, a memory store does not outlive a run)
+  --store sqlite|memory|redis  tidings store (default sqlite)
+  --mode cli|process|workers   cli: two \`tidings poll --once\` runs; process: two cycles in one process
+                          (default cli; memory needs process, a memory store does not outlive a run);
+                          workers: --workers \`tidings worker\` processes on Redis (REDIS_URL, BullMQ
+                          poll jobs, STORE_URL=redis://), each cycle one \`tick\` job (redis needs workers)
+  --workers N             workers mode: \`tidings worker\` processes (default 3)
+  --redis URL             workers mode: the Redis server (default redis://127.0.0.1:6379)
+  --redis-db N            workers mode: database for queue and store, flushed before each scenario
+                          and after the run (default: the first empty one of 1–8, claimed with a key)
   --not-modified F        share of sources answering 304 in the warm cycle, 0..1 (default 1)
   --fresh-items N         new items in each feed that changed for the warm cycle (default 2)
   --poll-concurrency N    POLL_CONCURRENCY (default 32, the tidings default)
@@ -105,6 +121,9 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       encoding: { type: 'string', default: 'gzip' },
       'log-level': { type: 'string', default: 'info' },
       'cpu-prof': { type: 'boolean', default: false },
+      workers: { type: 'string', default: '3' },
+      redis: { type: 'string', default: 'redis://127.0.0.1:6379' },
+      'redis-db': { type: 'string' },
       build: { type: 'string', default: 'head' },
       'skip-build': { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
@@ -113,9 +132,11 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     },
   });
   if (values.help) return 'help';
-  const store = oneOf('store', values.store, ['sqlite', 'memory'] as const);
-  const mode = oneOf('mode', values.mode ?? (store === 'memory' ? 'process' : 'cli'), ['cli', 'process'] as const);
+  const store = oneOf('store', values.store, ['sqlite', 'memory', 'redis'] as const);
+  const mode = oneOf('mode', values.mode ?? (store === 'memory' ? 'process' : store === 'redis' ? 'workers' : 'cli'), ['cli', 'process', 'workers'] as const);
   if (store === 'memory' && mode === 'cli') throw new OptionsError('--store memory needs --mode process: a memory store is gone when a `poll --once` process exits');
+  if ((store === 'redis') !== (mode === 'workers')) throw new OptionsError('--mode workers and --store redis go together: workers share the Redis that holds their queue');
+  if (!/^redis:\/\/[^/]+\/?$/.test(values.redis)) throw new OptionsError(`--redis: expected redis://HOST:PORT without a database, got ${JSON.stringify(values.redis)}`);
   const sources = values.sources.split(',').map((s) => int('sources', s, 1, 100_000));
   const hosts = int('hosts', values.hosts, 1, 60_000);
   return {
@@ -134,6 +155,9 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     encoding: oneOf('encoding', values.encoding, ['gzip', 'identity'] as const),
     logLevel: oneOf('log-level', values['log-level'], ['debug', 'info', 'warn', 'error'] as const),
     cpuProf: values['cpu-prof'],
+    workers: int('workers', values.workers, 1, 64),
+    redisUrl: values.redis.replace(/\/$/, ''),
+    ...(values['redis-db'] !== undefined ? { redisDb: int('redis-db', values['redis-db'], 0, 15) } : {}),
     build: oneOf('build', values.build, ['head', 'worktree'] as const),
     skipBuild: values['skip-build'],
     keep: values.keep,

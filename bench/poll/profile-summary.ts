@@ -6,6 +6,9 @@
  *
  *   npx tsx bench/poll/profile-summary.ts bench/out/poll/<run>/2000/profiles/cold.cpuprofile [--top 25]
  *     [--match REGEX]   also: inclusive time of every function whose "name module:line" matches
+ *     [--from US --to US]  only samples in this window of the monotonic clock, in µs (workers mode
+ *                       records each cycle's as `monoWindowUs` in results.json: one cycle of a
+ *                       worker profile that spans start-up and both cycles)
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -23,6 +26,7 @@ interface ProfileNode {
 }
 
 interface CpuProfile {
+  startTime: number;
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
@@ -47,7 +51,7 @@ function top(map: Map<string, number>, n: number): [string, number][] {
   return [...map.entries()].sort((a, b) => b[1] - a[1]).slice(0, n);
 }
 
-export function summarise(profile: CpuProfile, n: number, match?: RegExp): string {
+export function summarise(profile: CpuProfile, n: number, match?: RegExp, window?: { from: number; to: number }): string {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
@@ -57,7 +61,10 @@ export function summarise(profile: CpuProfile, n: number, match?: RegExp): strin
   const inclusiveSrc = new Map<string, number>();
   const inclusiveMatched = new Map<string, number>();
   let total = 0;
+  let at = profile.startTime;
   profile.samples.forEach((id, i) => {
+    at += profile.timeDeltas[i] ?? 0;
+    if (window && (at < window.from || at > window.to)) return;
     const ms = (profile.timeDeltas[i] ?? 0) / 1000;
     total += ms;
     const node = byId.get(id)!;
@@ -66,8 +73,8 @@ export function summarise(profile: CpuProfile, n: number, match?: RegExp): strin
     selfByFunction.set(frameName(f), (selfByFunction.get(frameName(f)) ?? 0) + ms);
     const onStack = new Set<string>();
     const matched = new Set<string>();
-    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
-      const frame = byId.get(at)!.callFrame;
+    for (let node: number | undefined = id; node !== undefined; node = parent.get(node)) {
+      const frame = byId.get(node)!.callFrame;
       if (/\/src\/.+\.js$/.test(frame.url)) onStack.add(frameName(frame));
       if (match?.test(frameName(frame))) matched.add(frameName(frame));
     }
@@ -90,14 +97,15 @@ export function summarise(profile: CpuProfile, n: number, match?: RegExp): strin
 }
 
 function main(): void {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '25' }, match: { type: 'string' } } });
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '25' }, match: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } } });
+  const window = values.from !== undefined || values.to !== undefined ? { from: Number(values.from ?? 0), to: Number(values.to ?? Number.MAX_SAFE_INTEGER) } : undefined;
   if (positionals.length === 0) {
-    process.stderr.write('usage: npx tsx bench/poll/profile-summary.ts FILE.cpuprofile [--top N] [--match REGEX]\n');
+    process.stderr.write('usage: npx tsx bench/poll/profile-summary.ts FILE.cpuprofile [--top N] [--match REGEX] [--from US --to US]\n');
     process.exitCode = 2;
     return;
   }
   for (const file of positionals) {
-    process.stdout.write(`${file}\n${summarise(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, Number(values.top), values.match === undefined ? undefined : new RegExp(values.match))}\n\n`);
+    process.stdout.write(`${file}\n${summarise(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, Number(values.top), values.match === undefined ? undefined : new RegExp(values.match), window)}\n\n`);
   }
 }
 

@@ -23,7 +23,7 @@ export function formatTable(options: BenchOptions, rows: ScenarioRow[]): string 
       String(options.items),
       String(Math.min(options.hosts, sources)),
       options.store,
-      options.mode,
+      options.mode === 'workers' ? `${options.workers} workers` : options.mode,
       options.repeat > 1 ? `${c.phase} ${repeat}/${options.repeat}` : c.phase,
       cell(c.wallMs / 1000, 2),
       cell(sources / (c.wallMs / 1000), 0),
@@ -49,5 +49,6 @@ export function describeSettings(o: BenchOptions): string {
     `server latency ${o.latencyMs} ms`,
     `bodies ${o.encoding}`,
     `warm: ${Math.round(o.notModified * 100)}% 304, ${o.freshItems} new items per changed feed`,
+    ...(o.mode === 'workers' ? [`${o.workers} \`tidings worker\` processes (settings per process), REDIS_URL and STORE_URL on Redis; CPU s is the workers' sum, peak RSS the sum of their peaks`] : []),
   ].join(', ');
 }

@@ -4,6 +4,7 @@
  * store, each measured and checked.
  */
 import { mkdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { checkCycle, type Expected } from './checks.js';
 import type { CycleMeasurement, Phase } from './measurement.js';
@@ -11,6 +12,7 @@ import type { TidingsBuild } from './build.js';
 import type { BenchOptions } from './options.js';
 import { runCliCycle } from './run-cli.js';
 import { startCycleProcess, type CycleProcess } from './run-process.js';
+import { redisStoreUrl, startWorkerPool, type WorkerPool } from './run-workers.js';
 import { startFeedServer, type FeedServer } from './server-handle.js';
 import { machineBusyMs } from './machine-load.js';
 import { writeSourcesYaml } from './sources-yaml.js';
@@ -22,8 +24,11 @@ export interface ScenarioResult {
   repeat: number;
   serverPrepareMs: number;
   serverBodyBytes: number;
-  /** Process mode: time from process start to a ready app (modules loaded, settings, sources, store open). */
+  /** Process mode: time from process start to a ready app (modules loaded, settings, sources, store open); workers mode: the slowest worker's. */
   startupMs?: number;
+  /** Workers mode: the Redis database and BullMQ prefix used. */
+  redisDb?: number;
+  queuePrefix?: string;
   changedForWarm: number;
   cycles: CycleMeasurement[];
   problems: string[];
@@ -31,7 +36,7 @@ export interface ScenarioResult {
 
 type CycleRunner = (phase: Phase) => Promise<Omit<CycleMeasurement, 'server' | 'othersCpuMs'>>;
 
-export async function runScenario(options: BenchOptions, build: TidingsBuild, sources: number, repeat: number, workDir: string): Promise<ScenarioResult> {
+export async function runScenario(options: BenchOptions, build: TidingsBuild, sources: number, repeat: number, workDir: string, redisDb?: number): Promise<ScenarioResult> {
   mkdirSync(workDir, { recursive: true });
   const hosts = Math.min(options.hosts, sources);
   const server = await startFeedServer({
@@ -42,15 +47,21 @@ export async function runScenario(options: BenchOptions, build: TidingsBuild, so
     latencyMs: options.latencyMs,
     encoding: options.encoding,
   });
-  let proc: CycleProcess | undefined;
+  let proc: CycleProcess | WorkerPool | undefined;
   try {
     const sourcesFile = path.join(workDir, 'sources.yaml');
     writeSourcesYaml(sourcesFile, sources, hosts, server.port);
     const storeFile = path.join(workDir, 'store.sqlite');
-    const env = tidingsEnv(options, options.store === 'memory' ? 'memory' : `sqlite://${storeFile}`);
+    const storeUrl = options.store === 'memory' ? 'memory' : options.store === 'redis' ? redisStoreUrl(options, redisDb!) : `sqlite://${storeFile}`;
+    const env = tidingsEnv(options, storeUrl);
 
     let runCycle: CycleRunner;
-    if (options.mode === 'cli') {
+    if (options.mode === 'workers') {
+      if (redisDb === undefined) throw new Error('workers mode needs a Redis database');
+      const pool = await startWorkerPool({ cli: build.cli, options, sources, sourcesFile, workDir, env, redisDb });
+      proc = pool;
+      runCycle = (phase) => pool.cycle(phase);
+    } else if (options.mode === 'cli') {
       runCycle = async (phase) => {
         const r = await runCliCycle({ cli: build.cli, label: phase, sourcesFile, workDir, env, cpuProf: options.cpuProf });
         return { phase, wallMs: r.wallMs, cpuMs: r.cpuMs, peakRssKb: r.peakRssKb, ...r.summary, problems: r.problems };
@@ -78,10 +89,11 @@ export async function runScenario(options: BenchOptions, build: TidingsBuild, so
       };
     }
 
-    const base: Omit<Expected, 'changed' | 'newPerChanged'> = { sources, hosts, perHostConcurrency: options.perHostConcurrency };
+    const base: Omit<Expected, 'changed' | 'newPerChanged'> = { sources, hosts, perHostConcurrency: options.perHostConcurrency, processes: options.mode === 'workers' ? options.workers : 1 };
     await server.stats(true);
     const cold = await measure(server, () => runCycle('cold'));
     const changed = await server.advance(1 - options.notModified);
+    if (proc && 'makeAllDue' in proc) await proc.makeAllDue();
     await server.stats(true);
     const warm = await measure(server, () => runCycle('warm'));
     const problems = [
@@ -94,6 +106,7 @@ export async function runScenario(options: BenchOptions, build: TidingsBuild, so
       serverPrepareMs: server.prepareMs,
       serverBodyBytes: server.bodyBytes,
       startupMs: proc?.startupMs,
+      ...(proc && 'prefix' in proc ? { redisDb: proc.redisDb, queuePrefix: proc.prefix } : {}),
       changedForWarm: changed,
       cycles: [cold, warm],
       problems,
@@ -109,12 +122,13 @@ export async function runScenario(options: BenchOptions, build: TidingsBuild, so
 
 /** Run a cycle, then collect (and reset) what the server counted during it and what others used. */
 async function measure(server: FeedServer, run: () => Promise<Omit<CycleMeasurement, 'server' | 'othersCpuMs'>>): Promise<CycleMeasurement> {
+  const loadAtStart = os.loadavg()[0];
   const busyBefore = machineBusyMs();
   const runnerBefore = process.cpuUsage();
   const cycle = await run();
   const runner = process.cpuUsage(runnerBefore);
   const busy = machineBusyMs() - busyBefore;
   const stats = await server.stats(true);
-  const othersCpuMs = Math.max(0, busy - cycle.cpuMs - stats.cpuMs - (runner.user + runner.system) / 1000);
-  return { ...cycle, server: stats, othersCpuMs };
+  const othersCpuMs = Math.max(0, busy - cycle.cpuMs - (cycle.redisCpuMs ?? 0) - stats.cpuMs - (runner.user + runner.system) / 1000);
+  return { ...cycle, server: stats, othersCpuMs, loadAtStart };
 }

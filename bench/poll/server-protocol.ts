@@ -27,6 +27,10 @@ export interface ServerStats {
   addressesUsed: number;
   /** Most requests in flight at once on one address (tidings' per-host limit caps it). */
   maxInFlightPerAddress: number;
+  /** Feed requests that arrived while a request for the same feed was still open (a source polled twice at once). */
+  overlappingFeedRequests: number;
+  /** Feed requests for a feed already requested since the last reset (a source polled twice in one cycle). */
+  repeatedFeedRequests: number;
   /** CPU the server spent, in ms (user + system). */
   cpuMs: number;
 }
