@@ -19,6 +19,7 @@ import { createStore, type Store } from '../../src/store/store.js';
 import { SubscriptionStore } from '../../src/subscriptions/subscription-store.js';
 import { ChatPrefs } from '../../src/notify/telegram/chat-prefs.js';
 import { createTelegramApi, TelegramNotifier } from '../../src/notify/telegram/telegram-notifier.js';
+import { RedisSendRate } from '../../src/distributed/redis-limits.js';
 import { hasTcp, needs } from '../helpers/services.js';
 import { startFakeBotApi, type FakeBotApi } from '../helpers/fake-bot-api.js';
 import { storedArticle } from '../helpers/articles.js';
@@ -287,6 +288,59 @@ describe.runIf(needs('Redis on 127.0.0.1:6379', redisUp))('delivery jobs on Bull
         for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(950);
       }
       for (const nt of notifiers) await nt.stop();
+    });
+
+    it('three processes sharing the Redis rate: 60 chats at 20/s overall, never above the rate (+ burst) in any second', { timeout: 30_000 }, async () => {
+      const subs = new SubscriptionStore(kv, store, { perSubscriber: 50, maxLength: 500 });
+      const limits = { globalPerSecond: 20, perChatIntervalMs: 1000, groupPerMinute: 20 };
+      const rates: RedisSendRate[] = [];
+      const notifiers: TelegramNotifier[] = [];
+      for (let p = 0; p < 3; p++) {
+        const shared = new RedisSendRate({ redisUrl: REDIS_URL, prefix: `${prefix}:limits:`, limits });
+        rates.push(shared);
+        const n = new TelegramNotifier({
+          api: createTelegramApi('123:test', bot.url),
+          outbox,
+          subscriptions: subs,
+          store,
+          sourceName: (id) => id,
+          chatPrefs: new ChatPrefs(kv),
+          // Each process alone would allow the whole rate: only the shared limiter keeps the sum.
+          limits,
+          logger: silentLogger(),
+          metrics: createMetrics({ defaultMetrics: false }),
+          timeZone: 'Asia/Shanghai',
+          foldThreshold: 3,
+          sharedRate: shared,
+        });
+        notifiers.push(n);
+        worker(p, (batch) => n.sendNow(batch), { channel: 'telegram', concurrency: 32 });
+      }
+      const ds: Delivery[] = [];
+      for (let c = 0; c < 60; c++) {
+        const chatId = 9000 + c;
+        const sub: Subscription = await subs.add({ subscriber: { kind: 'telegram', chatId }, query: '长三角', createdBy: 'test' });
+        const id = `r${c}`;
+        await store.putArticle(storedArticle({ id, sourceId: 'src', url: `https://news.example.gov.cn/${id}.html`, title: `长三角 ${id}` }));
+        const at = new Date(Date.now() - 60_000 + c).toISOString();
+        ds.push({
+          key: `telegram:${sub.subscriberKey}:story-${id}`, channel: 'telegram', subscriberKey: sub.subscriberKey, subscriber: { kind: 'telegram', chatId },
+          subscriptionIds: [sub.id], articleId: id, storyKey: `story-${id}`, status: 'pending', attempts: 0, createdAt: at, notBefore: at,
+        });
+      }
+      await outbox.enqueue(ds);
+      await until('all sent', async () => (await Promise.all(ds.map((d) => outbox.get(d.key)))).every((d) => d?.status === 'sent'), 25_000);
+      const times = bot.sent.map((c) => c.at).sort((a, b) => a - b);
+      expect(times).toHaveLength(60);
+      // In any window of 1 s at most 20 + the burst (4) arrivals, with 2 of slack for loopback bunching.
+      for (let i = 0; i < times.length; i++) {
+        const inWindow = times.filter((t) => t >= times[i]! && t < times[i]! + 1000).length;
+        expect(inWindow, `window from send ${i}`).toBeLessThanOrEqual(26);
+      }
+      // And it did not crawl: 60 sends at 20/s take about 3 s.
+      expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual(2000);
+      for (const nt of notifiers) await nt.stop();
+      for (const r of rates) await r.close();
     });
   });
 });
