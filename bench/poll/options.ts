@@ -44,6 +44,8 @@ export interface BenchOptions {
   /** Build tidings from the HEAD commit or from the working tree. */
   build: BuildSource;
   skipBuild: boolean;
+  /** Measure this built CLI (e.g. a patched copy of bench/out/build) instead of building; cli and workers modes. */
+  cli?: string;
   keep: boolean;
   /** Folder for builds, stores, logs, profiles and results (git-ignored). */
   outDir: string;
@@ -75,6 +77,8 @@ export const USAGE = `Usage: npx tsx bench/poll/run.ts [flags]
   --cpu-prof              write a V8 CPU profile of each tidings run into the output folder
   --build head|worktree   measure src/ as committed at HEAD (default) or as in the working tree
   --skip-build            reuse the last build (bench/out/build)
+  --cli PATH              measure this built dist/src/cli/main.js instead (e.g. a patched copy of
+                          bench/out/build; cli and workers modes), recorded as its revision
   --keep                  keep the store files and logs
   --out DIR               output folder (default bench/out/poll)`;
 
@@ -126,6 +130,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       'redis-db': { type: 'string' },
       build: { type: 'string', default: 'head' },
       'skip-build': { type: 'boolean', default: false },
+      cli: { type: 'string' },
       keep: { type: 'boolean', default: false },
       out: { type: 'string', default: 'bench/out/poll' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -136,6 +141,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
   const mode = oneOf('mode', values.mode ?? (store === 'memory' ? 'process' : store === 'redis' ? 'workers' : 'cli'), ['cli', 'process', 'workers'] as const);
   if (store === 'memory' && mode === 'cli') throw new OptionsError('--store memory needs --mode process: a memory store is gone when a `poll --once` process exits');
   if ((store === 'redis') !== (mode === 'workers')) throw new OptionsError('--mode workers and --store redis go together: workers share the Redis that holds their queue');
+  if (values.cli !== undefined && mode === 'process') throw new OptionsError('--cli: the process mode runs the cycle driver of bench/out/build, not a CLI');
   if (!/^redis:\/\/[^/]+\/?$/.test(values.redis)) throw new OptionsError(`--redis: expected redis://HOST:PORT without a database, got ${JSON.stringify(values.redis)}`);
   const sources = values.sources.split(',').map((s) => int('sources', s, 1, 100_000));
   const hosts = int('hosts', values.hosts, 1, 60_000);
@@ -160,6 +166,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     ...(values['redis-db'] !== undefined ? { redisDb: int('redis-db', values['redis-db'], 0, 15) } : {}),
     build: oneOf('build', values.build, ['head', 'worktree'] as const),
     skipBuild: values['skip-build'],
+    ...(values.cli !== undefined ? { cli: path.resolve(values.cli) } : {}),
     keep: values.keep,
     outDir: path.resolve(values.out),
   };

@@ -10,7 +10,7 @@
  * Prints a Markdown table on stdout (progress on stderr), writes results.json into a new
  * folder under --out, and exits 1 when a cycle does not check out (see checks.ts).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildTidings } from './build.js';
 import { describeMachine, formatMachine } from './machine.js';
@@ -43,8 +43,16 @@ async function main(argv: string[]): Promise<number> {
   }
   if (options.mode === 'cli') assertGnuTime();
 
-  progress(`building tidings (${options.build === 'head' ? 'HEAD' : 'working tree'}) into bench/out/build`);
-  const build = buildTidings(options.build, options.skipBuild);
+  let build;
+  if (options.cli) {
+    const revisionFile = path.join(path.dirname(options.cli), '..', '..', '..', 'REVISION');
+    const revision = existsSync(revisionFile) ? readFileSync(revisionFile, 'utf8').trim() : 'unknown';
+    build = { cli: options.cli, driver: '', revision: `${revision} (${path.relative(process.cwd(), options.cli)})` };
+    progress(`measuring ${build.revision}`);
+  } else {
+    progress(`building tidings (${options.build === 'head' ? 'HEAD' : 'working tree'}) into bench/out/build`);
+    build = buildTidings(options.build, options.skipBuild);
+  }
   const machine = describeMachine();
   const runDir = path.join(options.outDir, new Date().toISOString().replace(/[:.]/g, '-'));
   mkdirSync(runDir, { recursive: true });
