@@ -45,12 +45,15 @@ export class SourceRegistry {
   private yaml: Source[] = [];
   private runtime: Source[] = [];
   private paused: Record<string, PauseRecord> = {};
+  /** `all()` and the lookup by id, built once per change (a poll job looks its source up by id). */
+  private merged: { list: Source[]; byId: Map<string, Source> } | undefined;
 
   constructor(private readonly deps: RegistryDeps) {}
 
   /** Read the YAML and the store. Throws ConfigError for a bad YAML file. */
   async load(): Promise<void> {
     this.yaml = this.deps.loadYaml();
+    this.merged = undefined;
     await this.refresh();
   }
 
@@ -58,21 +61,31 @@ export class SourceRegistry {
   async refresh(): Promise<void> {
     this.runtime = (await this.deps.kv.get<Source[]>('runtime-sources')) ?? [];
     this.paused = (await this.deps.kv.get<Record<string, PauseRecord>>('source-paused')) ?? {};
+    this.merged = undefined;
   }
 
   /** Re-read the YAML only (SIGHUP, file watch). Throws ConfigError and keeps the old list. */
   reloadYaml(): void {
     this.yaml = this.deps.loadYaml();
+    this.merged = undefined;
   }
 
   /** All sources, YAML first; an id defined in YAML wins over a run-time one. */
   all(): Source[] {
-    const ids = new Set(this.yaml.map((s) => s.id));
-    return [...this.yaml, ...this.runtime.filter((s) => !ids.has(s.id))].map((s) => (this.paused[s.id] ? { ...s, paused: true } : s));
+    return this.current().list.slice();
   }
 
   get(id: string): Source | undefined {
-    return this.all().find((s) => s.id === id);
+    return this.current().byId.get(id);
+  }
+
+  private current(): { list: Source[]; byId: Map<string, Source> } {
+    if (!this.merged) {
+      const ids = new Set(this.yaml.map((s) => s.id));
+      const list = [...this.yaml, ...this.runtime.filter((s) => !ids.has(s.id))].map((s) => (this.paused[s.id] ? { ...s, paused: true } : s));
+      this.merged = { list, byId: new Map(list.map((s) => [s.id, s])) };
+    }
+    return this.merged;
   }
 
   /** Add a source from a URL (feed or page), checked once; `by` is recorded in its origin. */
@@ -130,6 +143,7 @@ export class SourceRegistry {
       else delete current[id];
       await this.deps.kv.set('source-paused', current);
       this.paused = current;
+      this.merged = undefined;
     });
     return { ok: true, source: { ...source, paused } };
   }
@@ -172,6 +186,7 @@ export class SourceRegistry {
       const next = edit(current);
       await this.deps.kv.set('runtime-sources', next);
       this.runtime = next;
+      this.merged = undefined;
     });
   }
 }
