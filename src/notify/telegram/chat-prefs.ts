@@ -1,23 +1,37 @@
 /**
- * What the bot remembers about a chat beyond its subscriptions: the language its people
- * write in (the `language_code` of the last command sent there), so alerts and channel
- * replies, which have no sender, speak it too. Kept under `telegram:chat:<chatId>`;
- * `/forget` deletes it with everything else. Reads are cached in memory for a minute,
- * since every alert asks.
+ * What the bot remembers about a chat beyond its subscriptions, kept under
+ * `telegram:chat:<chatId>`; `/forget` deletes it with everything else:
+ *
+ * - `lang`: the language its people write in (the `language_code` of the last command sent
+ *   there), so alerts and channel replies, which have no sender, speak it too;
+ * - `pinnedLang`: the language chosen with `/lang zh|en`, which wins over `lang` and over the
+ *   sender's own language until `/lang auto`;
+ * - `silent`: `/silent on`, alerts sent without a notification sound (`disable_notification`).
+ *
+ * A record written before `pinnedLang` and `silent` existed reads as not pinned and not silent.
+ * Reads are cached in memory for a minute, since every alert asks; a change made through this
+ * object is seen by it at once (another process sees it within the minute).
  */
 import type { KeyValue } from '../../store/keyv-store.js';
 import type { Lang } from './i18n.js';
 
 interface ChatPrefsRecord {
-  lang: Lang;
+  /** The language of the last command with a `language_code`. */
+  lang?: Lang;
+  /** `/lang zh|en`. */
+  pinnedLang?: Lang;
+  /** `/silent on`. */
+  silent?: boolean;
   updatedAt: string;
 }
+
+type Prefs = Omit<ChatPrefsRecord, 'updatedAt'>;
 
 const CACHE_MS = 60_000;
 const CACHE_MAX = 10_000;
 
 export class ChatPrefs {
-  private readonly cache = new Map<number, { lang: Lang | undefined; at: number }>();
+  private readonly cache = new Map<number, { prefs: Prefs; at: number }>();
 
   constructor(
     private readonly kv: KeyValue,
@@ -25,22 +39,35 @@ export class ChatPrefs {
     private readonly fallback: Lang = 'zh',
   ) {}
 
-  /** The chat's language, or the fallback. */
+  /** The chat's language: the pinned one, else the last one seen, else the fallback. */
   async language(chatId: number): Promise<Lang> {
-    const hit = this.cache.get(chatId);
-    if (hit && Date.now() - hit.at < CACHE_MS) return hit.lang ?? this.fallback;
-    const record = await this.kv.get<ChatPrefsRecord>(key(chatId));
-    this.remember(chatId, record?.lang);
-    return record?.lang ?? this.fallback;
+    const prefs = await this.read(chatId);
+    return prefs.pinnedLang ?? prefs.lang ?? this.fallback;
   }
 
-  /** Remember the language of a chat (written only when it changes). */
+  /** The language pinned with `/lang`, or undefined when the chat follows its senders. */
+  async pinnedLanguage(chatId: number): Promise<Lang | undefined> {
+    return (await this.read(chatId)).pinnedLang;
+  }
+
+  /** Whether the chat's alerts go without a notification sound. */
+  async silent(chatId: number): Promise<boolean> {
+    return (await this.read(chatId)).silent === true;
+  }
+
+  /** Remember the language a chat's people write in (written only when it changes). */
   async setLanguage(chatId: number, lang: Lang): Promise<void> {
-    const hit = this.cache.get(chatId);
-    if (hit?.lang === lang && Date.now() - hit.at < CACHE_MS) return;
-    const record = await this.kv.get<ChatPrefsRecord>(key(chatId));
-    if (record?.lang !== lang) await this.kv.set(key(chatId), { lang, updatedAt: new Date().toISOString() } satisfies ChatPrefsRecord);
-    this.remember(chatId, lang);
+    await this.change(chatId, (p) => (p.lang === lang ? undefined : { ...p, lang }));
+  }
+
+  /** Pin the chat's language (`/lang zh|en`), or undefined to follow the senders again (`/lang auto`). */
+  async pinLanguage(chatId: number, lang: Lang | undefined): Promise<void> {
+    await this.change(chatId, (p) => (p.pinnedLang === lang ? undefined : { ...p, pinnedLang: lang }));
+  }
+
+  /** `/silent on|off`. */
+  async setSilent(chatId: number, silent: boolean): Promise<void> {
+    await this.change(chatId, (p) => ((p.silent === true) === silent ? undefined : { ...p, silent }));
   }
 
   async forget(chatId: number): Promise<void> {
@@ -48,10 +75,38 @@ export class ChatPrefs {
     await this.kv.delete(key(chatId));
   }
 
-  private remember(chatId: number, lang: Lang | undefined): void {
-    if (this.cache.size >= CACHE_MAX) this.cache.clear();
-    this.cache.set(chatId, { lang, at: Date.now() });
+  private async read(chatId: number): Promise<Prefs> {
+    const hit = this.cache.get(chatId);
+    if (hit && Date.now() - hit.at < CACHE_MS) return hit.prefs;
+    const prefs = fromRecord(await this.kv.get<ChatPrefsRecord>(key(chatId)));
+    this.remember(chatId, prefs);
+    return prefs;
   }
+
+  /** Apply `edit` to the stored record (read fresh); it returns undefined when nothing changes. */
+  private async change(chatId: number, edit: (p: Prefs) => Prefs | undefined): Promise<void> {
+    const hit = this.cache.get(chatId);
+    // The cheap path for the common case (every command remembers the sender's language).
+    if (hit && Date.now() - hit.at < CACHE_MS && edit(hit.prefs) === undefined) return;
+    const current = fromRecord(await this.kv.get<ChatPrefsRecord>(key(chatId)));
+    const next = edit(current);
+    if (next) await this.kv.set(key(chatId), { ...withoutUndefined(next), updatedAt: new Date().toISOString() } satisfies ChatPrefsRecord);
+    this.remember(chatId, next ?? current);
+  }
+
+  private remember(chatId: number, prefs: Prefs): void {
+    if (this.cache.size >= CACHE_MAX) this.cache.clear();
+    this.cache.set(chatId, { prefs, at: Date.now() });
+  }
+}
+
+function fromRecord(record: ChatPrefsRecord | undefined): Prefs {
+  if (!record) return {};
+  return { lang: record.lang, pinnedLang: record.pinnedLang, silent: record.silent };
+}
+
+function withoutUndefined(p: Prefs): Prefs {
+  return Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined)) as Prefs;
 }
 
 function key(chatId: number): string {
