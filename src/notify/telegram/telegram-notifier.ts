@@ -81,7 +81,8 @@ export interface TelegramNotifierDeps {
   store: Store;
   /** Display name of a source id. */
   sourceName: (sourceId: string) => string;
-  chatPrefs: Pick<ChatPrefs, 'language'>;
+  /** The chat's language; and, when given, whether it wants its alerts silent (`/silent on`: `disable_notification`). */
+  chatPrefs: Pick<ChatPrefs, 'language'> & Partial<Pick<ChatPrefs, 'silent'>>;
   /** TELEGRAM_RATE, 1 s a chat, TELEGRAM_GROUP_RATE. */
   limits: RateLimits;
   clock?: Clock;
@@ -576,10 +577,18 @@ export class TelegramNotifier {
 
   private async send(chatId: number, r: RenderedAlert, mode: 'html' | 'plain' | 'bare'): Promise<void> {
     const rows = mode === 'bare' ? [] : keyboard(r.buttons);
+    // Asked once per message; a chat whose preference cannot be read gets its alert with sound.
+    let silent = false;
+    try {
+      silent = (await this.deps.chatPrefs.silent?.(chatId)) ?? false;
+    } catch (err) {
+      this.deps.logger.warn({ err, chatId }, 'telegram: could not read whether the chat wants silent alerts; sending with sound');
+    }
     await this.deps.api.sendMessage(chatId, mode === 'html' ? r.html : r.plain, {
       ...(mode === 'html' ? { parse_mode: 'HTML' as const } : {}),
       ...(rows.length > 0 ? { reply_markup: { inline_keyboard: rows } } : {}),
       link_preview_options: { is_disabled: r.disablePreview },
+      ...(silent ? { disable_notification: true } : {}),
     });
   }
 
