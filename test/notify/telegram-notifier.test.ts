@@ -145,6 +145,37 @@ async function counter(c: { get(): Promise<{ values: { value: number; labels: Re
 const attemptsTo = (chatId: number): RecordedCall[] => env.bot.callsOf('sendMessage').filter((c) => Number(c.params.chat_id) === chatId);
 
 describe('TelegramNotifier', () => {
+  it('asks the chat prefs once per message whether to send silently; without the question, or when it fails, alerts keep their sound', async () => {
+    await env.prefs.setSilent(111, true);
+    await alerts(111, 1);
+    await alerts(112, 1);
+    let asked = 0;
+    const silent = async (chatId: number) => {
+      asked++;
+      return env.prefs.silent(chatId);
+    };
+    await notifier({ clock: new JumpClock(T0), chatPrefs: { language: (id) => env.prefs.language(id), silent } }).drain();
+    // Two chats, sent in either order.
+    expect(new Map(env.bot.sent.map((m) => [m.params.chat_id, m.params.disable_notification]))).toEqual(
+      new Map<unknown, unknown>([
+        [111, true],
+        [112, undefined],
+      ]),
+    );
+    expect(asked).toBe(2);
+
+    // Callers that only give the language (older wiring), and a failing lookup: with sound.
+    await alerts(111, 1);
+    await notifier({ clock: new JumpClock(T0 + 60_000), chatPrefs: { language: (id) => env.prefs.language(id) } }).drain();
+    await alerts(111, 1);
+    const failing = { language: (id: number) => env.prefs.language(id), silent: () => Promise.reject(new Error('store down')) };
+    await notifier({ clock: new JumpClock(T0 + 120_000), chatPrefs: failing }).drain();
+    expect(env.bot.sent.slice(2).map((m) => [m.params.chat_id, m.params.disable_notification])).toEqual([
+      [111, undefined],
+      [111, undefined],
+    ]);
+  });
+
   it('sends one alert as one valid HTML message with the link and buttons', async () => {
     const [d] = await alerts(101, 1);
     const report = await notifier({ clock: new JumpClock(T0) }).drain();
