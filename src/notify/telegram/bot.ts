@@ -3,9 +3,9 @@
  * by the channel's admins), inline buttons, the command menu, and how updates arrive —
  * long polling, or a webhook on our own HTTP server when TELEGRAM_WEBHOOK_URL is set.
  *
- * - Replies are in Chinese when the sender's `language_code` starts with `zh`, else English;
- *   the language is remembered per chat (ChatPrefs) for alerts and channel posts, which have
- *   no sender.
+ * - Replies are in the language pinned for the chat with `/lang zh|en`; else in Chinese when
+ *   the sender's `language_code` starts with `zh`, else English, and that language is
+ *   remembered per chat (ChatPrefs) for alerts and channel posts, which have no sender.
  * - `setMyCommands` at start: the user commands for everyone (English by default, Chinese
  *   for `zh` clients) and, in each admin's private chat (`chat` scope), the admin commands too.
  * - A handler that throws is logged, counted, and answered with a short "failed" message;
@@ -17,7 +17,10 @@
  * The commands themselves are in commands/user.ts and commands/admin.ts.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { autoRetry } from '@grammyjs/auto-retry';
 import { Bot, webhookCallback, type Context } from 'grammy';
 import type { BotCommand } from 'grammy/types';
@@ -99,7 +102,25 @@ export interface TidingsBot {
 }
 
 /** The user commands in menu order. */
-export const USER_COMMANDS: readonly CommandName[] = ['start', 'help', 'sub', 'unsub', 'list', 'pause', 'resume', 'digest', 'preview', 'script', 'feed', 'email', 'forget'];
+export const USER_COMMANDS: readonly CommandName[] = [
+  'start',
+  'help',
+  'sub',
+  'unsub',
+  'unsuball',
+  'list',
+  'pause',
+  'resume',
+  'digest',
+  'preview',
+  'script',
+  'feed',
+  'email',
+  'lang',
+  'silent',
+  'forget',
+  'version',
+];
 
 const ALLOWED_UPDATES = ['message', 'channel_post', 'callback_query'] as const;
 
@@ -132,6 +153,21 @@ export function botDepsFromApp(app: App, webhookSecret: string, extra: Partial<T
     limits: { queryMaxLength: s.QUERY_MAX_LENGTH },
     ...extra,
   };
+}
+
+/** The `version` of tidings' own package.json, found from this module's location (src/ or dist/). */
+export function tidingsVersion(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const file = path.join(dir, 'package.json');
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown; version?: unknown };
+      if (pkg.name === 'tidings' && typeof pkg.version === 'string') return pkg.version;
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`no package.json of tidings above ${fileURLToPath(import.meta.url)}`);
+    dir = parent;
+  }
 }
 
 type CommandCounter = Counter<'command' | 'outcome'>;
@@ -183,6 +219,7 @@ export function createTidingsBot(deps: TidingsBotDeps): TidingsBot {
     deliveryCounts: deps.deliveryCounts ?? (deps.metrics ? countersOf(deps.metrics) : undefined),
     previewItems: deps.limits?.previewItems ?? 5,
     email: deps.email,
+    version: tidingsVersion(),
   };
 
   // 1. Nothing a handler throws escapes: log it, count it, tell the user in a few words.
@@ -195,13 +232,15 @@ export function createTidingsBot(deps: TidingsBotDeps): TidingsBot {
     }
   });
 
-  // 2. The reply language: the sender's, remembered for the chat; else the chat's.
+  // 2. The reply language: the one pinned for the chat (/lang); else the sender's, remembered
+  //    for the chat (also while pinned, for when it is unpinned); else the chat's.
   bot.use(async (ctx, next) => {
     const chatId = ctx.chat?.id;
     const own = langFor(ctx.from?.language_code);
+    const pinned = chatId !== undefined ? await deps.chatPrefs.pinnedLanguage(chatId) : undefined;
     let lang: Lang;
     if (own) {
-      lang = own;
+      lang = pinned ?? own;
       if (chatId !== undefined && (isCommand(ctx) || ctx.callbackQuery)) await deps.chatPrefs.setLanguage(chatId, own);
     } else {
       lang = chatId !== undefined ? await deps.chatPrefs.language(chatId) : 'zh';

@@ -1,8 +1,9 @@
 /**
- * Every word the bot says, in Chinese and English. Replies are in Chinese when the sender's
- * Telegram `language_code` starts with `zh` and in English otherwise (`langFor`); alerts and
- * channel replies, which have no sender, use the chat's last known language (see
- * chat-prefs.ts), else Chinese, the language of the news itself.
+ * Every word the bot says, in Chinese and English. Replies are in the language pinned for the
+ * chat with `/lang zh|en`, else in Chinese when the sender's Telegram `language_code` starts
+ * with `zh` and in English otherwise (`langFor`); alerts and channel replies, which have no
+ * sender, use the pinned language, else the chat's last known one (see chat-prefs.ts), else
+ * Chinese, the language of the news itself.
  *
  * Each entry is Telegram HTML: functions escape every argument they are given, so callers
  * pass raw values (queries, titles, source names, error texts) and never escape twice.
@@ -32,6 +33,10 @@ export type CommandName =
   | 'feed'
   | 'email'
   | 'forget'
+  | 'unsuball'
+  | 'lang'
+  | 'silent'
+  | 'version'
   | 'sources'
   | 'stats'
   | 'addsource'
@@ -69,6 +74,13 @@ export interface StatsView {
   failed: number;
 }
 
+export interface VersionView {
+  version: string;
+  /** For tidings admins only. */
+  node?: string;
+  uptimeSeconds?: number;
+}
+
 export interface Strings {
   commands: Record<CommandName, string>;
   start(pausedCount: number): string;
@@ -76,6 +88,8 @@ export interface Strings {
   failed: string;
   adminOnly: string;
   chatAdminOnly: string;
+  /** Like chatAdminOnly, for the chat's settings (/lang, /silent). */
+  chatSettingsAdminOnly: string;
   usage(example: string): string;
   queryError(message: string, position: number, query: string): string;
   limitReached(count: number, limit: number): string;
@@ -110,6 +124,22 @@ export interface Strings {
   forgetNo: string;
   forgotten(subscriptions: number, pending: number): string;
   forgetCancelled: string;
+  /** /unsuball in a chat without subscriptions. */
+  unsuballNone: string;
+  /** Asked after the backup (`backups` messages of `/sub` lines) was sent. */
+  unsuballConfirm(count: number, backups: number): string;
+  unsuballYes: string;
+  unsuballNo: string;
+  unsuballDone(subscriptions: number, pending: number): string;
+  unsuballCancelled: string;
+  /** `/lang` alone: the chat's language now, and whether it is pinned. */
+  langShow(current: Lang, pinned: boolean): string;
+  langPinned(lang: Lang): string;
+  /** `/lang auto`: `current` is what alerts use now. */
+  langAuto(current: Lang): string;
+  silentShow(on: boolean): string;
+  silentSet(on: boolean): string;
+  version(view: VersionView): string;
   sourcesHeader(count: number): string;
   sourceLine(line: SourceLine): string;
   noSources: string;
@@ -139,6 +169,21 @@ function pausedReason(lang: Lang, reason: string | undefined): string {
   return table[reason ?? 'user'] ?? reason ?? table.user!;
 }
 
+function langName(reply: Lang, lang: Lang): string {
+  if (reply === 'zh') return lang === 'zh' ? '中文' : '英文';
+  return lang === 'zh' ? 'Chinese' : 'English';
+}
+
+/** `2 d 3 h 4 min`, `3 h 0 min`, `45 s`. */
+function duration(lang: Lang, seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  const [d, h, m] = [Math.floor(s / 86_400), Math.floor((s % 86_400) / 3600), Math.floor((s % 3600) / 60)];
+  const u = lang === 'zh' ? { d: ' 天', h: ' 小时', m: ' 分钟', s: ' 秒' } : { d: ' d', h: ' h', m: ' min', s: ' s' };
+  if (s < 60) return `${s}${u.s}`;
+  const parts = d > 0 ? [`${d}${u.d}`, `${h}${u.h}`, `${m}${u.m}`] : h > 0 ? [`${h}${u.h}`, `${m}${u.m}`] : [`${m}${u.m}`];
+  return parts.join(' ');
+}
+
 function caret(query: string, position: number): string {
   const chars = Array.from(query);
   const before = chars.slice(0, Math.max(0, position - 1)).join('');
@@ -162,6 +207,10 @@ const zh: Strings = {
     feed: '本聊天的私人订阅源网址',
     email: '同时用邮件接收提醒：/email 地址',
     forget: '删除本聊天的全部数据',
+    unsuball: '取消全部订阅（先发送备份）',
+    lang: '语言：/lang zh|en|auto',
+    silent: '静音提醒：/silent on|off',
+    version: 'tidings 版本',
     sources: '管理员：来源状态',
     stats: '管理员：统计',
     addsource: '管理员：添加来源 URL [标签]',
@@ -178,7 +227,8 @@ const zh: Strings = {
     `<b>命令</b>\n` +
     `/sub 查询 — 订阅（立即生效）\n/unsub — 取消订阅\n/list — 查看订阅\n/preview 查询 — 看看最近哪些文章会匹配\n` +
     `/pause、/resume — 暂停、恢复提醒\n/digest daily@08:00 — 改为每日摘要（/digest off 恢复即时）\n` +
-    `/script hans|hant|original — 简体、繁体或原文\n/feed — 私人订阅源（Atom）\n/email 地址 — 同时用邮件接收提醒\n/forget — 删除本聊天的全部数据\n\n` +
+    `/script hans|hant|original — 简体、繁体或原文\n/feed — 私人订阅源（Atom）\n/email 地址 — 同时用邮件接收提醒\n` +
+    `/lang zh|en|auto — 回复和提醒的语言\n/silent on|off — 静音提醒（无通知声音）\n/unsuball — 取消全部订阅（先发送备份）\n/forget — 删除本聊天的全部数据\n/version — 版本\n\n` +
     `<b>查询语法</b>\n<code>科技援疆</code> 词 · <code>"国家风力发电技术创新中心"</code> 短语\n` +
     `<code>A B</code> 同时包含 · <code>A OR B</code> 任一 · <code>-A</code> 排除 · <code>( … )</code> 分组\n` +
     `<code>title:A</code> 仅标题 · <code>source:ID</code> 来源 · <code>tag:标签</code>\n简繁、全半角、大小写均不敏感。` +
@@ -186,6 +236,7 @@ const zh: Strings = {
   failed: '出错了，请稍后再试。',
   adminOnly: '此命令仅限 tidings 管理员使用，未做任何更改。',
   chatAdminOnly: '只有本群或频道的管理员可以更改订阅，未做任何更改。',
+  chatSettingsAdminOnly: '只有本群或频道的管理员可以更改本聊天的设置，未做任何更改。',
   usage: (example) => `用法：<code>${e(example)}</code>`,
   queryError: (message, position, query) => `查询有误（第 ${position} 个字符）：${e(message)}\n${caret(query, position)}`,
   limitReached: (count, limit) => `订阅数已达上限（${count}/${limit}），请先用 /unsub 删除一个。`,
@@ -224,6 +275,23 @@ const zh: Strings = {
   forgetNo: '取消',
   forgotten: (subs, pending) => `已删除 ${subs} 个订阅、私人订阅源网址和 ${pending} 条待发送的提醒。`,
   forgetCancelled: '已取消，未做任何更改。',
+  unsuballNone: '本聊天没有订阅，无需取消。',
+  unsuballConfirm: (count, backups) =>
+    `取消本聊天的全部 ${count} 个订阅，并丢弃待发送的提醒？\n${backups > 1 ? `上面 ${backups} 条消息是备份` : '上面那条消息是备份'}：原样发回即可重新订阅。`,
+  unsuballYes: '全部取消订阅',
+  unsuballNo: '保留',
+  unsuballDone: (subs, pending) => `已取消 ${subs} 个订阅，丢弃 ${pending} 条待发送的提醒。发回备份消息即可重新订阅。`,
+  unsuballCancelled: '已取消操作，订阅保持不变。',
+  langShow: (current, pinned) =>
+    `本聊天的语言：<b>${langName('zh', current)}</b>${pinned ? '（已固定）' : '（跟随发送者的 Telegram 语言）'}。\n` +
+    `用法：<code>/lang zh</code> 或 <code>/lang en</code> 固定回复和提醒的语言，<code>/lang auto</code> 恢复跟随发送者。`,
+  langPinned: (lang) => `本聊天的回复和提醒固定使用${langName('zh', lang)}。<code>/lang auto</code> 恢复跟随发送者的语言。`,
+  langAuto: (current) => `本聊天不再固定语言：回复跟随发送者的 Telegram 语言，提醒使用最近一次的语言（目前为${langName('zh', current)}）。`,
+  silentShow: (on) =>
+    `本聊天的提醒目前${on ? '<b>静音</b>发送（无通知声音）' : '正常发送（有通知声音）'}。\n用法：<code>/silent on</code> 或 <code>/silent off</code>`,
+  silentSet: (on) => (on ? '本聊天的提醒将静音发送（无通知声音）。<code>/silent off</code> 恢复。' : '本聊天的提醒恢复通知声音。'),
+  version: (v) =>
+    `<b>tidings</b> ${e(v.version)}` + (v.node !== undefined ? `\nNode.js ${e(v.node)} · 已运行 ${duration('zh', v.uptimeSeconds ?? 0)}` : ''),
   sourcesHeader: (count) => `<b>来源（${count}）</b>`,
   sourceLine: (l) =>
     `${l.status === 'ok' ? '✅' : l.status === 'failing' ? '❌' : l.status === 'paused' ? '⏸' : '…'} <code>${e(l.id)}</code> ${e(l.name)}\n` +
@@ -267,6 +335,10 @@ const en: Strings = {
     feed: "This chat's private feed URL",
     email: 'Alerts by email too: /email ADDRESS',
     forget: 'Delete everything kept about this chat',
+    unsuball: 'Remove all subscriptions (a backup first)',
+    lang: 'Language: /lang zh|en|auto',
+    silent: 'Silent alerts: /silent on|off',
+    version: 'The tidings version',
     sources: 'Admin: source health',
     stats: 'Admin: statistics',
     addsource: 'Admin: add a source URL [tags]',
@@ -283,7 +355,8 @@ const en: Strings = {
     `<b>Commands</b>\n` +
     `/sub QUERY — subscribe (at once)\n/unsub — remove a subscription\n/list — your subscriptions\n/preview QUERY — which recent articles a query matches\n` +
     `/pause, /resume — pause or resume alerts\n/digest daily@08:00 — one digest a day (/digest off: instant again)\n` +
-    `/script hans|hant|original — Simplified, Traditional or as published\n/feed — a private Atom feed\n/email ADDRESS — alerts by email too\n/forget — delete everything about this chat\n\n` +
+    `/script hans|hant|original — Simplified, Traditional or as published\n/feed — a private Atom feed\n/email ADDRESS — alerts by email too\n` +
+    `/lang zh|en|auto — the language of replies and alerts\n/silent on|off — alerts without a notification sound\n/unsuball — remove every subscription (a backup first)\n/forget — delete everything about this chat\n/version — the version\n\n` +
     `<b>Queries</b>\n<code>科技援疆</code> term · <code>"国家风力发电技术创新中心"</code> phrase\n` +
     `<code>A B</code> both · <code>A OR B</code> either · <code>-A</code> not · <code>( … )</code> groups\n` +
     `<code>title:A</code> title only · <code>source:ID</code> · <code>tag:TAG</code>\nScript (简/繁), width and case do not matter.` +
@@ -291,6 +364,7 @@ const en: Strings = {
   failed: 'Something went wrong on our side; please try again in a minute.',
   adminOnly: 'This command is for tidings admins only. Nothing was changed.',
   chatAdminOnly: "Only this chat's admins can change its subscriptions. Nothing was changed.",
+  chatSettingsAdminOnly: "Only this chat's admins can change its settings. Nothing was changed.",
   usage: (example) => `Usage: <code>${e(example)}</code>`,
   queryError: (message, position, query) => `That query does not work (character ${position}): ${e(message)}\n${caret(query, position)}`,
   limitReached: (count, limit) => `This chat has ${count}/${limit} subscriptions, the most it may have. Remove one with /unsub first.`,
@@ -330,6 +404,25 @@ const en: Strings = {
   forgetNo: 'Cancel',
   forgotten: (subs, pending) => `Deleted ${subs} subscription${subs === 1 ? '' : 's'}, the private feed URL and ${pending} alert${pending === 1 ? '' : 's'} not yet sent.`,
   forgetCancelled: 'Cancelled; nothing was changed.',
+  unsuballNone: 'This chat has no subscriptions; there is nothing to remove.',
+  unsuballConfirm: (count, backups) =>
+    `Remove all ${count} subscription${count === 1 ? '' : 's'} of this chat, and the alerts not yet sent?\n` +
+    `${backups > 1 ? `The ${backups} messages above are a backup` : 'The message above is a backup'}: send ${backups > 1 ? 'them' : 'it'} back as ${backups > 1 ? 'they are' : 'it is'} to subscribe again.`,
+  unsuballYes: 'Remove all',
+  unsuballNo: 'Keep them',
+  unsuballDone: (subs, pending) =>
+    `Removed ${subs} subscription${subs === 1 ? '' : 's'} and ${pending} alert${pending === 1 ? '' : 's'} not yet sent. Send the backup back to subscribe again.`,
+  unsuballCancelled: 'Cancelled; the subscriptions are kept.',
+  langShow: (current, pinned) =>
+    `This chat's language: <b>${langName('en', current)}</b>${pinned ? ' (pinned)' : " (follows each sender's Telegram language)"}.\n` +
+    `Usage: <code>/lang zh</code> or <code>/lang en</code> pins the language of replies and alerts; <code>/lang auto</code> follows the senders again.`,
+  langPinned: (lang) => `Replies and alerts in this chat are now in ${langName('en', lang)}. <code>/lang auto</code>: follow each sender's language again.`,
+  langAuto: (current) => `The language is no longer pinned: replies follow each sender's Telegram language, alerts the last one seen (now ${langName('en', current)}).`,
+  silentShow: (on) =>
+    `Alerts in this chat arrive ${on ? '<b>silently</b> (no notification sound)' : 'with a notification sound'}.\nUsage: <code>/silent on</code> or <code>/silent off</code>`,
+  silentSet: (on) => (on ? 'Alerts in this chat now arrive silently (no notification sound). <code>/silent off</code>: with sound again.' : 'Alerts in this chat arrive with a notification sound again.'),
+  version: (v) =>
+    `<b>tidings</b> ${e(v.version)}` + (v.node !== undefined ? `\nNode.js ${e(v.node)} · up ${duration('en', v.uptimeSeconds ?? 0)}` : ''),
   sourcesHeader: (count) => `<b>Sources (${count})</b>`,
   sourceLine: (l) =>
     `${l.status === 'ok' ? '✅' : l.status === 'failing' ? '❌' : l.status === 'paused' ? '⏸' : '…'} <code>${e(l.id)}</code> ${e(l.name)}\n` +

@@ -54,6 +54,8 @@ export interface HandlerDeps {
   previewItems: number;
   /** `/email`: how confirmation links are mailed; undefined when email is off. */
   email?: ConfirmationMailDeps;
+  /** The tidings version (package.json, read once at start-up), for `/version`. */
+  version: string;
 }
 
 /** A Telegram HTML message's budget: under 4096 visible characters with room to spare. */

@@ -1,12 +1,14 @@
 /**
  * The commands every chat has: /start /help /sub /unsub /list /pause /resume /digest
- * /preview /script /feed /email /forget, and the inline buttons they and alerts carry
- * (`unsub:<id>`, `stop:<id>`, `forget:yes|no`, see callback-data.ts).
+ * /preview /script /feed /email /forget /unsuball /lang /silent /version, and the inline
+ * buttons they and alerts carry (`unsub:<id>`, `stop:<id>`, `forget:yes|no`,
+ * `unsuball:yes|no`, see callback-data.ts).
  *
- * Read-only commands (/start /help /list /preview) answer anyone; everything that changes a
- * chat's subscriptions, or shows its private feed, is for the people who may manage the chat
- * (canManage): in groups and channels its admins. Buttons are checked again when pressed:
- * the subscription must belong to the chat the button is in, and the presser must manage it.
+ * Read-only commands (/start /help /list /preview /version, and /lang and /silent without an
+ * argument) answer anyone; everything that changes a chat's subscriptions or settings, or
+ * shows its private feed, is for the people who may manage the chat (canManage): in groups
+ * and channels its admins. Buttons are checked again when pressed: the subscription must
+ * belong to the chat the button is in, and the presser must manage it.
  */
 import { InlineKeyboard } from 'grammy';
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'grammy/types';
@@ -16,7 +18,7 @@ import { requestChatEmailLink } from '../../../http/subscribe-pages.js';
 import { SubscriptionLimitError } from '../../../subscriptions/subscription-store.js';
 import { decodeCallback, encodeCallback } from '../callback-data.js';
 import { escapeHtml, htmlToPlain, isWebUrl, truncateText } from '../html.js';
-import type { CommandName, Strings } from '../i18n.js';
+import { langFor, strings, type CommandName, type Lang, type Strings } from '../i18n.js';
 import { isTimeZone, shortDateTime } from '../local-time.js';
 import { actor, argText, canManage, chatKey, firstPerStory, isAdmin, say, sayLines, type Handler, type HandlerDeps, type Outcome, type TidingsContext } from './shared.js';
 
@@ -341,7 +343,108 @@ const forget: Handler = managed(async (ctx, d) => {
   return 'ok';
 });
 
-export const userHandlers: Partial<Record<CommandName, Handler>> = { start, help, sub, unsub, list, pause, resume, digest, preview, script, feed, email, forget };
+/** Longest backup message (Telegram allows 4096 characters; room to spare). */
+const BACKUP_BUDGET = 3800;
+
+/**
+ * The chat's queries as `/sub` messages to send back: `command` and the first query, then one
+ * query a line (/sub takes one subscription a line), cut into several messages only when one
+ * would be too long. A query never has a line break (one would split it on the way back).
+ */
+export function subBackup(queries: readonly string[], command = '/sub'): string[] {
+  const out: string[] = [];
+  let current = '';
+  for (const raw of queries) {
+    const q = raw.replace(/\s+/g, ' ').trim();
+    if (q === '') continue;
+    if (current !== '' && current.length + 1 + q.length > BACKUP_BUDGET) {
+      out.push(current);
+      current = '';
+    }
+    current = current === '' ? `${command} ${q}` : `${current}\n${q}`;
+  }
+  if (current !== '') out.push(current);
+  return out;
+}
+
+/**
+ * `/unsuball`: first a backup of every query as a `/sub` message to paste back, then the
+ * question with `unsuball:yes` / `unsuball:no` buttons (handled in handleCallback).
+ */
+const unsuball: Handler = managed(async (ctx, d) => {
+  const subs = await d.subscriptions.listOf(chatKey(chatIdOf(ctx)));
+  if (subs.length === 0) {
+    await say(ctx, ctx.t.unsuballNone);
+    return 'ok';
+  }
+  // In groups the command names the bot, so it reaches it whatever the privacy mode.
+  const command = ctx.chat?.type === 'private' ? '/sub' : `/sub@${ctx.me.username}`;
+  const backups = subBackup(subs.map((s) => s.query), command);
+  for (const text of backups) await say(ctx, escapeHtml(text));
+  const kb = new InlineKeyboard().text(ctx.t.unsuballYes, encodeCallback({ kind: 'unsuball', confirmed: true })).text(ctx.t.unsuballNo, encodeCallback({ kind: 'unsuball', confirmed: false }));
+  await say(ctx, ctx.t.unsuballConfirm(subs.length, backups.length), { reply_markup: kb });
+  return 'ok';
+});
+
+/** `/lang zh|en` pins the chat's language for replies and alerts; `/lang auto` unpins it; `/lang` shows it. */
+const lang: Handler = async (ctx, d) => {
+  const chatId = chatIdOf(ctx);
+  const arg = argText(ctx).toLowerCase();
+  if (arg === '') {
+    const pinned = await d.chatPrefs.pinnedLanguage(chatId);
+    await say(ctx, ctx.t.langShow(pinned ?? ctx.lang, pinned !== undefined));
+    return 'ok';
+  }
+  if (arg !== 'zh' && arg !== 'en' && arg !== 'auto') {
+    await say(ctx, ctx.t.usage('/lang zh|en|auto'));
+    return 'invalid';
+  }
+  if (!(await canManage(ctx, d.logger))) {
+    await say(ctx, ctx.t.chatSettingsAdminOnly);
+    return 'refused';
+  }
+  if (arg === 'auto') {
+    await d.chatPrefs.pinLanguage(chatId, undefined);
+    // Alerts now use the last language seen; this reply, the sender's own (as any reply).
+    const alerts = await d.chatPrefs.language(chatId);
+    const reply: Lang = langFor(ctx.from?.language_code) ?? alerts;
+    await say(ctx, strings(reply).langAuto(alerts));
+    return 'ok';
+  }
+  await d.chatPrefs.pinLanguage(chatId, arg);
+  await say(ctx, strings(arg).langPinned(arg));
+  return 'ok';
+};
+
+/** `/silent on|off`: the chat's alerts without (or with) a notification sound; `/silent` shows which. */
+const silent: Handler = async (ctx, d) => {
+  const chatId = chatIdOf(ctx);
+  const arg = argText(ctx).toLowerCase();
+  if (arg === '') {
+    await say(ctx, ctx.t.silentShow(await d.chatPrefs.silent(chatId)));
+    return 'ok';
+  }
+  if (arg !== 'on' && arg !== 'off') {
+    await say(ctx, ctx.t.usage('/silent on|off'));
+    return 'invalid';
+  }
+  if (!(await canManage(ctx, d.logger))) {
+    await say(ctx, ctx.t.chatSettingsAdminOnly);
+    return 'refused';
+  }
+  await d.chatPrefs.setSilent(chatId, arg === 'on');
+  await say(ctx, ctx.t.silentSet(arg === 'on'));
+  return 'ok';
+};
+
+/** `/version`: the tidings version; for tidings admins also Node's version and the process uptime. */
+const version: Handler = async (ctx, d) => {
+  const view = isAdmin(ctx, d.adminIds) ? { version: d.version, node: process.version, uptimeSeconds: process.uptime() } : { version: d.version };
+  await say(ctx, ctx.t.version(view));
+  return 'ok';
+};
+
+export const userHandlers: Partial<Record<CommandName, Handler>> = { start, help, sub, unsub, list, pause, resume, digest, preview, script, feed, email, forget, unsuball, lang, silent, version };
 
 /** The keyboard of a pressed message without the buttons whose data is `data`. */
 function withoutButton(markup: InlineKeyboardMarkup | undefined, data: string): InlineKeyboardMarkup | undefined {
@@ -350,7 +453,7 @@ function withoutButton(markup: InlineKeyboardMarkup | undefined, data: string): 
   return { inline_keyboard: rows };
 }
 
-/** Inline buttons: unsub, stop (under alerts), forget yes/no. Unknown data just stops the spinner. */
+/** Inline buttons: unsub, stop (under alerts), forget yes/no, unsuball yes/no. Unknown data just stops the spinner. */
 export async function handleCallback(ctx: TidingsContext, d: HandlerDeps): Promise<Outcome> {
   const query = ctx.callbackQuery;
   const action = decodeCallback(query?.data);
@@ -399,6 +502,20 @@ export async function handleCallback(ctx: TidingsContext, d: HandlerDeps): Promi
       await d.chatPrefs.forget(chatId);
       await ctx.answerCallbackQuery();
       await ctx.editMessageText(ctx.t.forgotten(removed, pending), { parse_mode: 'HTML' });
+      return 'ok';
+    }
+    case 'unsuball': {
+      await ctx.answerCallbackQuery();
+      if (!action.confirmed) {
+        await ctx.editMessageText(ctx.t.unsuballCancelled, { parse_mode: 'HTML' });
+        return 'ok';
+      }
+      // Everything the chat has now (a second press finds nothing), and its alerts not yet sent.
+      const subs = await d.subscriptions.listOf(key);
+      let removed = 0;
+      for (const s of subs) if (await d.subscriptions.remove(s.id, key)) removed++;
+      const pending = await d.outbox.dropSubscriber('telegram', key);
+      await ctx.editMessageText(removed > 0 ? ctx.t.unsuballDone(removed, pending) : ctx.t.unsuballNone, { parse_mode: 'HTML' });
       return 'ok';
     }
   }
