@@ -61,29 +61,6 @@ function serialized<T>(store: Store, fn: () => Promise<T>): Promise<T> {
  */
 export const MAX_CANDIDATES = 128;
 
-/**
- * Fingerprint records read or filed by this process, per store. A record is written once
- * per article (from the article's own URL, date and text) and is not changed after, so a
- * copy kept in memory answers as the store would; it is dropped when the store's copy may
- * have expired (stored + window, which is at or before the store's own expiry), and the
- * map is bounded. Text from shared boilerplate puts up to MAX_CANDIDATES records in every
- * lookup: reading and parsing them each time was most of what linking cost.
- */
-const recordCaches = new WeakMap<Store, Map<string, FingerprintRecord>>();
-const RECORD_CACHE_MAX = 20_000;
-
-function recordCache(store: Store): Map<string, FingerprintRecord> {
-  let cache = recordCaches.get(store);
-  if (!cache) recordCaches.set(store, (cache = new Map()));
-  return cache;
-}
-
-function remember(cache: Map<string, FingerprintRecord>, id: string, record: FingerprintRecord): void {
-  cache.delete(id);
-  cache.set(id, record);
-  if (cache.size > RECORD_CACHE_MAX) cache.delete(cache.keys().next().value!);
-}
-
 export interface StoryArticle {
   id: string;
   url: string;
@@ -143,14 +120,6 @@ async function lookUpAndFile(
   // Fingerprints read (or filed) in this batch; ids whose fingerprint has expired.
   const known = new Map<string, FingerprintRecord>();
   const gone = new Set<string>();
-  const cache = recordCache(store);
-  const now = Date.now();
-  const current = (id: string): FingerprintRecord | undefined => {
-    const rec = cache.get(id);
-    if (rec && Date.parse(rec.storedAt) + windowMs > now) return rec;
-    if (rec) cache.delete(id);
-    return undefined;
-  };
   const filed: { articleId: string; record: FingerprintRecord }[] = [];
   const links: StoryLink[] = [];
   for (let i = 0; i < articles.length; i++) {
@@ -165,21 +134,13 @@ async function lookUpAndFile(
       keys.map((k) => buckets.get(k)),
       MAX_CANDIDATES,
     ).filter((id) => id !== article.id);
-    const missing: string[] = [];
-    for (const id of candidates) {
-      if (known.has(id) || gone.has(id)) continue;
-      const cached = current(id);
-      if (cached) known.set(id, cached);
-      else missing.push(id);
-    }
+    const missing = candidates.filter((id) => !known.has(id) && !gone.has(id));
     if (missing.length > 0) {
       const read = await store.getFingerprints(missing);
       for (const id of missing) {
         const rec = read.get(id);
-        if (rec) {
-          known.set(id, rec);
-          remember(cache, id, rec);
-        } else gone.add(id);
+        if (rec) known.set(id, rec);
+        else gone.add(id);
       }
     }
     const copies: StoryCopy[] = [];
@@ -192,7 +153,6 @@ async function lookUpAndFile(
     const record: FingerprintRecord = { ...fp, url: article.url, published: article.published, storedAt: article.storedAt, sourceId: article.sourceId };
     filed.push({ articleId: article.id, record });
     known.set(article.id, record);
-    remember(cache, article.id, record);
     gone.delete(article.id);
     for (const key of keys) {
       const current = buckets.get(key) ?? [];
