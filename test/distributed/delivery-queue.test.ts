@@ -20,6 +20,7 @@ import { SubscriptionStore } from '../../src/subscriptions/subscription-store.js
 import { ChatPrefs } from '../../src/notify/telegram/chat-prefs.js';
 import { createTelegramApi, TelegramNotifier } from '../../src/notify/telegram/telegram-notifier.js';
 import { RedisSendRate } from '../../src/distributed/redis-limits.js';
+import type { RateLimits } from '../../src/notify/telegram/rate-limiter.js';
 import { hasTcp, needs } from '../helpers/services.js';
 import { startFakeBotApi, type FakeBotApi } from '../helpers/fake-bot-api.js';
 import { storedArticle } from '../helpers/articles.js';
@@ -239,23 +240,29 @@ describe.runIf(needs('Redis on 127.0.0.1:6379', redisUp))('delivery jobs on Bull
       await bot.close();
     });
 
+    /** A Telegram notifier as one process would have (its own API client and prefs cache). */
+    function notifierOf(subs: SubscriptionStore, limits: RateLimits, sharedRate?: RedisSendRate): TelegramNotifier {
+      return new TelegramNotifier({
+        api: createTelegramApi('123:test', bot.url),
+        outbox,
+        subscriptions: subs,
+        store,
+        sourceName: (id) => id,
+        chatPrefs: new ChatPrefs(kv),
+        limits,
+        logger: silentLogger(),
+        metrics: createMetrics({ defaultMetrics: false }),
+        timeZone: 'Asia/Shanghai',
+        foldThreshold: 3,
+        ...(sharedRate ? { sharedRate } : {}),
+      });
+    }
+
     it('two processes: 4 chats × 5 alerts, each story sent once; a chat with more than the fold threshold waiting gets one folded message', { timeout: 30_000 }, async () => {
       const subs = new SubscriptionStore(kv, store, { perSubscriber: 50, maxLength: 500 });
       const notifiers: TelegramNotifier[] = [];
       for (let p = 0; p < 2; p++) {
-        const n = new TelegramNotifier({
-          api: createTelegramApi('123:test', bot.url),
-          outbox,
-          subscriptions: subs,
-          store,
-          sourceName: (id) => id,
-          chatPrefs: new ChatPrefs(kv),
-          limits: { globalPerSecond: 30, perChatIntervalMs: 1000, groupPerMinute: 20 },
-          logger: silentLogger(),
-          metrics: createMetrics({ defaultMetrics: false }),
-          timeZone: 'Asia/Shanghai',
-          foldThreshold: 3,
-        });
+        const n = notifierOf(subs, { globalPerSecond: 30, perChatIntervalMs: 1000, groupPerMinute: 20 });
         notifiers.push(n);
         worker(p, (batch) => n.sendNow(batch), { channel: 'telegram', concurrency: 16 });
       }
@@ -298,21 +305,8 @@ describe.runIf(needs('Redis on 127.0.0.1:6379', redisUp))('delivery jobs on Bull
       for (let p = 0; p < 3; p++) {
         const shared = new RedisSendRate({ redisUrl: REDIS_URL, prefix: `${prefix}:limits:`, limits });
         rates.push(shared);
-        const n = new TelegramNotifier({
-          api: createTelegramApi('123:test', bot.url),
-          outbox,
-          subscriptions: subs,
-          store,
-          sourceName: (id) => id,
-          chatPrefs: new ChatPrefs(kv),
-          // Each process alone would allow the whole rate: only the shared limiter keeps the sum.
-          limits,
-          logger: silentLogger(),
-          metrics: createMetrics({ defaultMetrics: false }),
-          timeZone: 'Asia/Shanghai',
-          foldThreshold: 3,
-          sharedRate: shared,
-        });
+        // Each process alone would allow the whole rate: only the shared limiter keeps the sum.
+        const n = notifierOf(subs, limits, shared);
         notifiers.push(n);
         worker(p, (batch) => n.sendNow(batch), { channel: 'telegram', concurrency: 32 });
       }
