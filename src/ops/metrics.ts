@@ -49,7 +49,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
     sources: new Gauge({ name: 'tidings_sources', help: 'Sources by state (ok, failing, paused, never_polled)', labelNames: ['state'], registers }),
     telegramSent: new Counter({ name: 'tidings_telegram_sent_total', help: 'Telegram messages accepted, by kind (alert, folded, plain)', labelNames: ['kind'], registers }),
     telegramFailed: new Counter({ name: 'tidings_telegram_failed_total', help: 'Telegram deliveries given up, by reason', labelNames: ['reason'], registers }),
-    telegramRetried: new Counter({ name: 'tidings_telegram_retried_total', help: 'Telegram deliveries put back for later, by reason (rate_limited, transient)', labelNames: ['reason'], registers }),
+    telegramRetried: new Counter({ name: 'tidings_telegram_retried_total', help: 'Telegram deliveries put back for later, by reason (rate_limited, transient, dropped: the connection failed after the request went out, so Telegram may have the message)', labelNames: ['reason'], registers }),
     telegramPausedChats: new Counter({ name: 'tidings_telegram_paused_chats_total', help: 'Chats paused because the bot can no longer write there', registers }),
     telegramQueueDepth: new Gauge({ name: 'tidings_telegram_queue_depth', help: 'Telegram deliveries not yet sent or failed', registers }),
     sourcesInAlert: new Gauge({ name: 'tidings_sources_in_alert', help: 'Sources reported to admins and not yet recovered, by alert (failing, empty)', labelNames: ['alert'], registers }),

@@ -330,7 +330,7 @@ describe('hostile #21: the server accepts, then the connection drops before the 
     expect(section).toContain('Duplicates are therefore possible only for sends in flight at a crash or a dropped connection, never losses');
   });
 
-  it('Telegram: the alert is sent again (at least once, never lost), counted as a transient retry; other chats get exactly one', async () => {
+  it('Telegram: the alert is sent again (at least once, never lost), counted as a dropped retry; other chats get exactly one', async () => {
     const w = await makeWorld();
     const clock = new JumpClock(Date.now());
     await subscribe(w, { kind: 'telegram', chatId: 2101 });
@@ -345,7 +345,8 @@ describe('hostile #21: the server accepts, then the connection drops before the 
     expect(held).toMatchObject({ status: 'pending', attempts: 1 });
     expect(held.lastError).toMatch(/network/);
     expect(w.bot.sentTo(2101)).toHaveLength(1); // Telegram has it already
-    expect(await metric(w, 'tidings_telegram_retried_total', { reason: 'transient' })).toBe(1);
+    expect(await metric(w, 'tidings_telegram_retried_total', { reason: 'dropped' })).toBe(1);
+    expect(await metric(w, 'tidings_telegram_retried_total', { reason: 'transient' })).toBe(0);
 
     clock.t = Date.parse(held.notBefore);
     expect(await n.drain()).toMatchObject({ sent: 1, failed: 0 });

@@ -566,7 +566,9 @@ export class TelegramNotifier {
         this.limiter.block(chatId, notBefore);
         for (const q of batch) {
           await this.deps.outbox.retryLater(q.delivery, new Date(notBefore), failure.description);
-          this.deps.metrics.telegramRetried.inc({ reason: 'transient' });
+          // A network error after the request went out may come after Telegram took the message:
+          // counted apart ("dropped"), as email does, since it may show up as a duplicate.
+          this.deps.metrics.telegramRetried.inc({ reason: failure.ambiguous ? 'dropped' : 'transient' });
           this.finish(q, 'retried');
         }
         log.warn({ chatId, reason: failure.description, attempts, retryAt: new Date(notBefore).toISOString(), ambiguous: failure.ambiguous }, 'telegram: send failed; retrying later');
