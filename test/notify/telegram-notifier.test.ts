@@ -334,6 +334,21 @@ describe('TelegramNotifier', () => {
     expect(await counter(env.metrics.telegramSent, { kind: 'plain' })).toBe(1);
   });
 
+  it("can't parse entities and the worker lease is lost meanwhile: no plain-text resend; pending again for the new holder", async () => {
+    const [d] = await alerts(511, 1);
+    env.bot.failNext('sendMessage', (p) => p.chat_id === 511, replies.cantParse());
+    let held = true;
+    env.api.config.use(async (prev, method, payload, signal) => {
+      const res = await prev(method, payload, signal);
+      if (method === 'sendMessage') held = false; // the lease expires while the refusal comes back
+      return res;
+    });
+    expect(await notifier({ clock: new JumpClock(T0), mayRun: () => held }).drain()).toMatchObject({ sent: 0, failed: 0, deferred: 1 });
+    expect(attemptsTo(511)).toHaveLength(1);
+    expect(await status(d!)).toMatchObject({ status: 'pending' });
+    expect((await status(d!)).lastError).toMatch(/lease lost before the plain-text resend/);
+  });
+
   it('another 400: sent once more as plain text without buttons; failed with both reasons when refused again', async () => {
     const clock = new JumpClock(T0);
     const [ok] = await alerts(601, 1);

@@ -544,6 +544,14 @@ export class TelegramNotifier {
           await this.waitForChat(chatId);
           await this.gate.acquire(chatId);
           await this.sharedSlot(chatId);
+          if (!this.mayRun()) {
+            // The lease was lost while this one waited: its new holder sends it (pending again).
+            for (const q of batch) {
+              await this.deps.outbox.retryLater(q.delivery, new Date(q.delivery.notBefore), `${failure.description}; worker lease lost before the plain-text resend`);
+              this.finish(q, 'deferred');
+            }
+            return 'release';
+          }
           try {
             await this.send(chatId, rendered, mode);
             log.warn({ chatId, reasons, mode }, 'telegram: alert refused as HTML; sent as plain text');
