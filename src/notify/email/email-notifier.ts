@@ -320,6 +320,12 @@ export class EmailNotifier {
       }
     }
 
+    // Addresses with a permanent-failure count to reset after a delivered message (read once
+    // here: most have none, and deleting a key that is not there still costs a store write).
+    const subscriberKeys = [...new Set(units.map((u) => u.subscriberKey))];
+    const counts = await this.deps.kv.getMany<number>(subscriberKeys.map(bounceKey));
+    const bounced = new Set(subscriberKeys.filter((_, i) => counts[i] !== undefined));
+
     // A bounded number of messages in flight; each unit is finished (or put back) by its worker.
     let next = 0;
     const worker = async (): Promise<void> => {
@@ -330,7 +336,7 @@ export class EmailNotifier {
           continue;
         }
         try {
-          await this.sendUnit(unit, subs, articles, report);
+          await this.sendUnit(unit, subs, articles, report, bounced);
         } catch (err) {
           // The store failed under us: the deliveries stay as they are (pending, or sending
           // until the next start recovers them).
@@ -343,7 +349,7 @@ export class EmailNotifier {
     return report;
   }
 
-  private async sendUnit(unit: Unit, subs: Map<string, Subscription>, articles: Map<string, Article>, report: EmailDrainReport): Promise<void> {
+  private async sendUnit(unit: Unit, subs: Map<string, Subscription>, articles: Map<string, Article>, report: EmailDrainReport, bounced: Set<string>): Promise<void> {
     if (this.pausedNow.has(unit.subscriberKey)) {
       for (const d of unit.deliveries) await this.fail(d, 'the address was paused after repeated permanent failures (bounced)', 'paused', report);
       return;
@@ -399,7 +405,8 @@ export class EmailNotifier {
     report.messages++;
     if (unit.kind === 'digest') report.digests++;
     this.deps.metrics.sent.inc({ kind: unit.kind });
-    await this.deps.kv.delete(bounceKey(unit.subscriberKey));
+    // A delivered message resets the address's permanent-failure count.
+    if (bounced.delete(unit.subscriberKey)) await this.deps.kv.delete(bounceKey(unit.subscriberKey));
   }
 
   /** The story's other copies, looked up once per article and drain. */

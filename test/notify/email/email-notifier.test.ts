@@ -318,6 +318,23 @@ describe('SMTP failures', () => {
     expect(env.smtp.received.every((m) => m.to.join() === 'fine@example.com')).toBe(true);
   });
 
+  it('a delivered message resets the permanent-failure count of its address (and writes nothing for addresses without one)', async () => {
+    const sub = await subscribe('科技援疆');
+    const other = await subscribe('科技援疆', { address: 'fine@example.com' });
+    await env.kv.set(bounceKey(sub.subscriberKey), 2);
+    const deletes: string[] = [];
+    const del = env.kv.delete.bind(env.kv);
+    env.kv.delete = async (key: string) => {
+      deletes.push(key);
+      return del(key);
+    };
+    await publish(article());
+    expect(await notifier().drain()).toMatchObject({ sent: 2, messages: 2 });
+    expect(await env.kv.get<number>(bounceKey(sub.subscriberKey))).toBeUndefined();
+    expect(deletes).toContain(bounceKey(sub.subscriberKey));
+    expect(deletes).not.toContain(bounceKey(other.subscriberKey));
+  });
+
   it('a delivery already due for an address that gets paused fails without a send', async () => {
     const sub = await subscribe('科技援疆');
     const [d] = await publish(article());
