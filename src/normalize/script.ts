@@ -1,7 +1,10 @@
 /**
  * Script detection and conversion between Simplified and Traditional Chinese (opencc-js).
- * Detection converts the text to Simplified and to Traditional and counts how many Han
- * characters each conversion changes: the side that changes less is the text's own script.
+ * Detection counts the Han characters that only one script writes: a character that OpenCC
+ * changes when converting to Simplified is a Traditional one, one it changes toward
+ * Traditional is a Simplified one; the side with more of them is the text's script. Each
+ * character is classified once (OpenCC on the single character) and remembered, so
+ * detection is one pass over the text instead of two phrase-level conversions of it.
  */
 import * as OpenCC from 'opencc-js';
 import type { Script } from '../domain/article.js';
@@ -27,25 +30,36 @@ export function toTraditional(text: string): string {
   return NON_ASCII.test(text) ? toHant(text) : text;
 }
 
-/** Count positions where two strings of equal length differ (opencc converts 1:1 here). */
-function changed(a: string, b: string): number {
-  if (a.length !== b.length) return Math.abs(a.length - b.length);
-  let n = 0;
-  for (let i = 0; i < a.length; i++) if (a.charCodeAt(i) !== b.charCodeAt(i)) n++;
-  return n;
+/** Per Han character: 1 written only in Traditional, -1 only in Simplified, 0 in both. */
+const charScript = new Map<string, number>();
+const CHAR_CACHE_MAX = 50_000;
+
+function scriptOf(ch: string): number {
+  let v = charScript.get(ch);
+  if (v === undefined) {
+    v = toHans(ch) !== ch ? 1 : toHant(ch) !== ch ? -1 : 0;
+    if (charScript.size >= CHAR_CACHE_MAX) charScript.clear();
+    charScript.set(ch, v);
+  }
+  return v;
 }
 
 /** The dominant script of a text: `hans`, `hant`, `latin` or `other`. */
 export function detectScript(text: string): Script {
   const sample = text.slice(0, 4000);
-  const han = sample.match(HAN_G)?.length ?? 0;
+  const hanChars = sample.match(HAN_G) ?? [];
+  const han = hanChars.length;
   const latin = sample.match(LATIN_G)?.length ?? 0;
   if (han === 0) return latin > 0 ? 'latin' : 'other';
   if (latin > han * 4) return 'latin';
-  const hanOnly = (sample.match(HAN_G) ?? []).join('');
-  const towardHans = changed(hanOnly, toHans(hanOnly));
-  const towardHant = changed(hanOnly, toHant(hanOnly));
-  return towardHans > towardHant ? 'hant' : 'hans';
+  let traditional = 0;
+  let simplified = 0;
+  for (const ch of hanChars) {
+    const v = scriptOf(ch);
+    if (v > 0) traditional++;
+    else if (v < 0) simplified++;
+  }
+  return traditional > simplified ? 'hant' : 'hans';
 }
 
 /** BCP 47-ish language of the text: `zh` when it has Han characters, else `en` for Latin, else `und`. */
