@@ -27,9 +27,17 @@ export async function runPoll(args: string[]): Promise<number> {
     await app.registry.load();
     const sources = app.registry.all().filter((s) => !s.paused);
     const emitted = new Map<string, Article>();
-    const results = await pollAll(sources, (s) => pollSource(s, app.pollDeps), settings.POLL_CONCURRENCY, (r) => {
-      if (values.emit === 'jsonl') for (const a of r.stored) emitted.set(a.id, a);
-    });
+    // Only a summary of each poll is kept: the articles themselves are in the store, and a
+    // first poll of thousands of sources would otherwise hold every one of them until the end.
+    const results = await pollAll(
+      sources,
+      async (s) => {
+        const r = await pollSource(s, app.pollDeps);
+        if (values.emit === 'jsonl') for (const a of r.stored) emitted.set(a.id, a);
+        return { sourceId: r.sourceId, outcome: r.outcome, error: r.error, stored: r.stored.length, alertable: r.alertable.length };
+      },
+      settings.POLL_CONCURRENCY,
+    );
     // Printed once every source is done, as the store now has them: a copy stored early is
     // linked to an earlier-published copy another source brought later (its duplicateOf
     // changes), and the output must say so.
@@ -41,8 +49,8 @@ export async function runPoll(args: string[]): Promise<number> {
       for (const id of batch) process.stdout.write(`${JSON.stringify(toArticleJson(now.get(id) ?? emitted.get(id)!))}\n`);
     }
     const failed = results.filter((r) => r.outcome === 'error');
-    const stored = results.reduce((n, r) => n + r.stored.length, 0);
-    const alertable = results.reduce((n, r) => n + r.alertable.length, 0);
+    const stored = results.reduce((n, r) => n + r.stored, 0);
+    const alertable = results.reduce((n, r) => n + r.alertable, 0);
     app.logger.info(
       { sources: results.length, failed: failed.length, stored, new: alertable, dryRun: values['dry-run'] },
       `polled ${results.length} sources: ${results.length - failed.length} ok, ${failed.length} failed; ${stored} articles stored, ${alertable} new`,
