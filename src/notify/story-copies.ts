@@ -8,10 +8,17 @@
  * again from the same text the index used, its band members are the candidates (plus the
  * earliest copy, found by its URL), and the candidates whose story key is the article's
  * are its copies. Read-only: nothing is written.
+ *
+ * Cost: the band members are ranked by how many bands they share and only the first
+ * MAX_CANDIDATES are looked at (as linking does); their fingerprint records (small) are read
+ * first, and only those like the article or like the story's earliest copy (the test linking
+ * used) are read as articles. Boilerplate-heavy sites fill the bands with unrelated pages:
+ * reading every member as an article cost up to 2,000 article reads per alert.
  */
 import { storyKeyOf, type Article } from '../domain/article.js';
 import { urlKey } from '../dedupe/article-id.js';
-import { bandKeys, fingerprint } from '../dedupe/minhash.js';
+import { bandKeys, fingerprint, sameStory } from '../dedupe/minhash.js';
+import { MAX_CANDIDATES } from '../dedupe/story-index.js';
 import { matchForm } from '../normalize/fold-width.js';
 import type { Store } from '../store/store.js';
 
@@ -37,15 +44,20 @@ function byPublished(a: Article, b: Article): number {
  */
 export async function alsoReportedBy(store: Store, article: Article, sourceNames: Readonly<Record<string, string>>): Promise<StoryCopyRef[]> {
   const key = storyKeyOf(article);
-  const candidates = new Set<string>();
   // The same text linkStory fingerprinted (pipeline/poll-source.ts).
   const fp = fingerprint(matchForm(`${article.title}\n${article.text}`));
-  if (fp) for (const id of await store.lshMembers(bandKeys(fp))) candidates.add(id);
-  if (article.duplicateOf) {
-    const earliest = await store.urlOwner(urlKey(article.duplicateOf));
-    if (earliest) candidates.add(earliest);
+  const members = new Set(fp ? await store.lshMembers(bandKeys(fp), MAX_CANDIDATES) : []);
+  members.delete(article.id);
+  const earliest = article.duplicateOf ? await store.urlOwner(urlKey(article.duplicateOf)) : undefined;
+  const records = await store.getFingerprints([...members, ...(earliest ? [earliest] : [])]);
+  const earliestFp = earliest ? records.get(earliest) : undefined;
+  const candidates = new Set<string>();
+  for (const id of members) {
+    const rec = records.get(id);
+    if (!rec || rec.sourceId === article.sourceId || rec.url === article.url) continue;
+    if ((fp && sameStory(fp, rec)) || (earliestFp && sameStory(earliestFp, rec))) candidates.add(id);
   }
-  candidates.delete(article.id);
+  if (earliest && earliest !== article.id) candidates.add(earliest);
   if (candidates.size === 0) return [];
 
   const copies = (await store.getArticles([...candidates]))
