@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasTcp, needs } from '../helpers/services.js';
+import { hasCommand, hasTcp, needs } from '../helpers/services.js';
 import { runCli, spawnCli } from '../helpers/cli.js';
 import { openKeyValue, type KeyValue } from '../../src/store/keyv-store.js';
 import { createStore, type Store } from '../../src/store/store.js';
@@ -33,7 +33,7 @@ function freeRedisDb(): number | undefined {
   return undefined;
 }
 const db = redisUp ? freeRedisDb() : undefined;
-const pgUp = await hasTcp('127.0.0.1', 5432);
+const pgUp = (await hasTcp('127.0.0.1', 5432)) && hasCommand('psql');
 /** A fresh PostgreSQL database for one run (psql, trust auth as on the CI machine). */
 function createPgDatabase(): string | undefined {
   const name = `tidings_dist_${process.pid}_${randomBytes(3).toString('hex')}`;
@@ -143,7 +143,7 @@ const stores = [
   { kind: 'postgres' as const, available: redisUp && db !== undefined && pgUp },
 ];
 
-for (const storeKind of stores) describe.runIf(needs(`Redis on 127.0.0.1:6379${storeKind.kind === 'postgres' ? ' and PostgreSQL on 127.0.0.1:5432' : ''}`, storeKind.available))(`distributed mode: three tidings worker processes on BullMQ, store on ${storeKind.kind}`, () => {
+for (const storeKind of stores) describe.runIf(needs(`Redis on 127.0.0.1:6379${storeKind.kind === 'postgres' ? ' and PostgreSQL on 127.0.0.1:5432 (with psql)' : ''}`, storeKind.available))(`distributed mode: three tidings worker processes on BullMQ, store on ${storeKind.kind}`, () => {
   const redisUrl = `redis://127.0.0.1:6379/${db}`;
   const prefix = `tidings-test-${process.pid}-${randomBytes(4).toString('hex')}`;
   let storeUrl = redisUrl;
