@@ -7,12 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BotCommand, InlineKeyboardMarkup } from 'grammy/types';
-import { loadSettings } from '../../src/config/settings.js';
-import { createApp, type App } from '../../src/app.js';
+import type { App } from '../../src/app.js';
 import type { Delivery, Subscription } from '../../src/domain/subscription.js';
-import { silentLogger } from '../../src/ops/logger.js';
-import { createMetrics } from '../../src/ops/metrics.js';
-import { botDepsFromApp, createTidingsBot, USER_COMMANDS, type TidingsBot } from '../../src/notify/telegram/bot.js';
+import { USER_COMMANDS, type TidingsBot } from '../../src/notify/telegram/bot.js';
 import { decodeCallback, encodeCallback } from '../../src/notify/telegram/callback-data.js';
 import { ChatPrefs } from '../../src/notify/telegram/chat-prefs.js';
 import { subBackup } from '../../src/notify/telegram/commands/user.js';
@@ -20,11 +17,9 @@ import { strings } from '../../src/notify/telegram/i18n.js';
 import { createTelegramApi, type TelegramNotifier } from '../../src/notify/telegram/telegram-notifier.js';
 import { createNotifier } from '../../src/notify/telegram/telegram-runtime.js';
 import { openKeyValue } from '../../src/store/keyv-store.js';
-import { checkTelegramHtml, startFakeBotApi, visibleText, type FakeBotApi, type RecordedCall } from '../helpers/fake-bot-api.js';
-import { recentArticles, xjkjtSource } from '../helpers/articles.js';
+import { checkTelegramHtml, visibleText, type FakeBotApi, type RecordedCall } from '../helpers/fake-bot-api.js';
+import { startBotWorld } from '../helpers/bot-world.js';
 
-const source = xjkjtSource;
-const articles = recentArticles();
 const ADMIN = 9101;
 const pkgVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -38,27 +33,7 @@ describe('tidings bot: /lang, /silent, /unsuball, /version', () => {
   let seq = 0;
 
   beforeAll(async () => {
-    api = await startFakeBotApi();
-    const settings = loadSettings({
-      STORE_URL: 'memory',
-      TELEGRAM_BOT_TOKEN: '123:test',
-      TELEGRAM_API_ROOT: api.url,
-      TELEGRAM_ADMIN_IDS: String(ADMIN),
-      PUBLIC_URL: 'https://tidings.example.org',
-    });
-    app = await createApp(settings, { logger: silentLogger(), metrics: createMetrics({ defaultMetrics: false }), loadYaml: () => [source] });
-    await app.registry.load();
-    for (const a of articles) await app.store.putArticle(a);
-    await app.store.addToSourceIndex(source.id, articles.map((a) => ({ id: a.id, published: a.published })), 100);
-    tb = createTidingsBot(botDepsFromApp(app, 'test-webhook-secret', { maxRetries: 0 }));
-    // User 1004 is a plain member of every group: only admins may change a chat's settings.
-    tb.bot.api.config.use(async (prev, method, payload, signal) => {
-      if (method === 'getChatMember' && (payload as { user_id: number }).user_id === 1004) {
-        return { ok: true, result: { status: 'member', user: { id: 1004, is_bot: false, first_name: 'M' } } } as never;
-      }
-      return prev(method, payload, signal);
-    });
-    await tb.start();
+    ({ api, app, tb } = await startBotWorld({ TELEGRAM_ADMIN_IDS: String(ADMIN) }));
     notifier = createNotifier(app, { api: createTelegramApi('123:test', api.url) });
   });
 

@@ -4,18 +4,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { InlineKeyboardMarkup } from 'grammy/types';
-import { loadSettings } from '../../src/config/settings.js';
-import { createApp, type App } from '../../src/app.js';
+import type { App } from '../../src/app.js';
 import type { Delivery } from '../../src/domain/subscription.js';
-import { silentLogger } from '../../src/ops/logger.js';
-import { createMetrics } from '../../src/ops/metrics.js';
-import { botDepsFromApp, createTidingsBot, type TidingsBot } from '../../src/notify/telegram/bot.js';
+import type { TidingsBot } from '../../src/notify/telegram/bot.js';
 import { parseDigestTime } from '../../src/notify/telegram/commands/user.js';
-import { checkTelegramHtml, startFakeBotApi, visibleText, type FakeBotApi, type RecordedCall } from '../helpers/fake-bot-api.js';
-import { recentArticles, xjkjtSource } from '../helpers/articles.js';
+import { checkTelegramHtml, visibleText, type FakeBotApi, type RecordedCall } from '../helpers/fake-bot-api.js';
+import { startBotWorld } from '../helpers/bot-world.js';
 
-const source = xjkjtSource;
-const articles = recentArticles();
 
 const zhUser = { id: 1001, language_code: 'zh-hans' };
 const enUser = { id: 1002, language_code: 'en' };
@@ -26,21 +21,7 @@ describe('tidings bot: user commands', () => {
   let tb: TidingsBot;
 
   beforeAll(async () => {
-    api = await startFakeBotApi();
-    const settings = loadSettings({ STORE_URL: 'memory', TELEGRAM_BOT_TOKEN: '123:test', TELEGRAM_API_ROOT: api.url, PUBLIC_URL: 'https://tidings.example.org', SUBS_PER_SUBSCRIBER: '3' });
-    app = await createApp(settings, { logger: silentLogger(), metrics: createMetrics({ defaultMetrics: false }), loadYaml: () => [source] });
-    await app.registry.load();
-    for (const a of articles) await app.store.putArticle(a);
-    await app.store.addToSourceIndex(source.id, articles.map((a) => ({ id: a.id, published: a.published })), 100);
-    tb = createTidingsBot(botDepsFromApp(app, 'test-webhook-secret', { maxRetries: 0 }));
-    // A plain member (user 1004) in group -5002, to check that only chat admins change subscriptions.
-    tb.bot.api.config.use(async (prev, method, payload, signal) => {
-      if (method === 'getChatMember' && (payload as { user_id: number }).user_id === 1004) {
-        return { ok: true, result: { status: 'member', user: { id: 1004, is_bot: false, first_name: 'M' } } } as never;
-      }
-      return prev(method, payload, signal);
-    });
-    await tb.start();
+    ({ api, app, tb } = await startBotWorld({ SUBS_PER_SUBSCRIBER: '3' }));
   });
 
   afterAll(async () => {
