@@ -9,15 +9,21 @@ import { createApp, type App } from '../../src/app.js';
 import { silentLogger } from '../../src/ops/logger.js';
 import { createMetrics } from '../../src/ops/metrics.js';
 import { botDepsFromApp, createTidingsBot, type TidingsBot } from '../../src/notify/telegram/bot.js';
-import { startFakeBotApi, type FakeBotApi } from './fake-bot-api.js';
+import { expect } from 'vitest';
+import { checkTelegramHtml, startFakeBotApi, type FakeBotApi, type RecordedCall } from './fake-bot-api.js';
 import { recentArticles, xjkjtSource } from './articles.js';
 
 export const PLAIN_MEMBER = 1004;
+
+export type TestChat = { id: number; type: 'private' | 'group' | 'supergroup' | 'channel' };
+export type TestUser = { id: number; language_code?: string };
 
 export interface BotWorld {
   api: FakeBotApi;
   app: App;
   tb: TidingsBot;
+  /** Push a message and wait for the bot's `n` new messages to that chat (each HTML one checked as Telegram would); returns them. */
+  talk(text: string, from: TestUser, chat?: TestChat, n?: number): Promise<RecordedCall[]>;
   close(): Promise<void>;
 }
 
@@ -42,6 +48,15 @@ export async function startBotWorld(extra: Record<string, string> = {}): Promise
     api,
     app,
     tb,
+    async talk(text, from, chat, n = 1) {
+      const chatId = chat?.id ?? from.id;
+      const before = api.sentTo(chatId).length;
+      api.pushMessage(text, from, chat);
+      await api.waitFor(() => api.sentTo(chatId).length >= before + n, 10_000, `${n} replies to ${text}`);
+      const replies = api.sentTo(chatId).slice(before);
+      for (const r of replies) if (r.params.parse_mode === 'HTML') expect(checkTelegramHtml(String(r.params.text))).toBeUndefined();
+      return replies;
+    },
     async close() {
       await tb.stop();
       await api.close();

@@ -17,8 +17,8 @@ import { strings } from '../../src/notify/telegram/i18n.js';
 import { createTelegramApi, type TelegramNotifier } from '../../src/notify/telegram/telegram-notifier.js';
 import { createNotifier } from '../../src/notify/telegram/telegram-runtime.js';
 import { openKeyValue } from '../../src/store/keyv-store.js';
-import { checkTelegramHtml, visibleText, type FakeBotApi, type RecordedCall } from '../helpers/fake-bot-api.js';
-import { startBotWorld } from '../helpers/bot-world.js';
+import { visibleText, type FakeBotApi, type RecordedCall } from '../helpers/fake-bot-api.js';
+import { startBotWorld, type BotWorld } from '../helpers/bot-world.js';
 
 const ADMIN = 9101;
 const pkgVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -29,11 +29,13 @@ describe('tidings bot: /lang, /silent, /unsuball, /version', () => {
   let api: FakeBotApi;
   let app: App;
   let tb: TidingsBot;
+  let world: BotWorld;
   let notifier: TelegramNotifier;
   let seq = 0;
 
   beforeAll(async () => {
-    ({ api, app, tb } = await startBotWorld({ TELEGRAM_ADMIN_IDS: String(ADMIN) }));
+    world = await startBotWorld({ TELEGRAM_ADMIN_IDS: String(ADMIN) });
+    ({ api, app, tb } = world);
     notifier = createNotifier(app, { api: createTelegramApi('123:test', api.url) });
   });
 
@@ -44,16 +46,7 @@ describe('tidings bot: /lang, /silent, /unsuball, /version', () => {
     await app?.close();
   });
 
-  /** Push a message and wait for the bot's `n` new messages to that chat; returns them. */
-  async function talk(text: string, from: { id: number; language_code?: string }, chat?: Chat, n = 1): Promise<RecordedCall[]> {
-    const chatId = chat?.id ?? from.id;
-    const before = api.sentTo(chatId).length;
-    api.pushMessage(text, from, chat);
-    await api.waitFor(() => api.sentTo(chatId).length >= before + n, 10_000, `${n} replies to ${text}`);
-    const replies = api.sentTo(chatId).slice(before);
-    for (const r of replies) if (r.params.parse_mode === 'HTML') expect(checkTelegramHtml(String(r.params.text))).toBeUndefined();
-    return replies;
-  }
+  const talk: BotWorld['talk'] = (...args) => world.talk(...args);
 
   const shown = (call: RecordedCall | undefined) => visibleText(String(call?.params.text ?? ''));
   const say1 = async (text: string, from: { id: number; language_code?: string }, chat?: Chat) => shown((await talk(text, from, chat))[0]);

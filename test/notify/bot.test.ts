@@ -8,8 +8,8 @@ import type { App } from '../../src/app.js';
 import type { Delivery } from '../../src/domain/subscription.js';
 import type { TidingsBot } from '../../src/notify/telegram/bot.js';
 import { parseDigestTime } from '../../src/notify/telegram/commands/user.js';
-import { checkTelegramHtml, visibleText, type FakeBotApi, type RecordedCall } from '../helpers/fake-bot-api.js';
-import { startBotWorld } from '../helpers/bot-world.js';
+import { visibleText, type FakeBotApi, type RecordedCall } from '../helpers/fake-bot-api.js';
+import { startBotWorld, type BotWorld } from '../helpers/bot-world.js';
 
 
 const zhUser = { id: 1001, language_code: 'zh-hans' };
@@ -19,9 +19,11 @@ describe('tidings bot: user commands', () => {
   let api: FakeBotApi;
   let app: App;
   let tb: TidingsBot;
+  let world: BotWorld;
 
   beforeAll(async () => {
-    ({ api, app, tb } = await startBotWorld({ SUBS_PER_SUBSCRIBER: '3' }));
+    world = await startBotWorld({ SUBS_PER_SUBSCRIBER: '3' });
+    ({ api, app, tb } = world);
   });
 
   afterAll(async () => {
@@ -30,16 +32,7 @@ describe('tidings bot: user commands', () => {
     await app?.close();
   });
 
-  /** Push a message and wait for the bot's `n`th new message to that chat; returns the new ones. */
-  async function talk(text: string, from: { id: number; language_code?: string }, chat?: { id: number; type: 'private' | 'group' | 'supergroup' | 'channel' }, n = 1): Promise<RecordedCall[]> {
-    const chatId = chat?.id ?? from.id;
-    const before = api.sentTo(chatId).length;
-    api.pushMessage(text, from, chat);
-    await api.waitFor(() => api.sentTo(chatId).length >= before + n, 10_000, `${n} replies to ${text}`);
-    const replies = api.sentTo(chatId).slice(before);
-    for (const r of replies) if (r.params.parse_mode === 'HTML') expect(checkTelegramHtml(String(r.params.text))).toBeUndefined();
-    return replies;
-  }
+  const talk: BotWorld['talk'] = (...args) => world.talk(...args);
 
   const shown = (call: RecordedCall | undefined) => visibleText(String(call?.params.text ?? ''));
 
