@@ -49,7 +49,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../ops/logger.js';
-import { KeyedSemaphore, type Release } from '../fetch/concurrency.js';
+import { abortReason, KeyedSemaphore, type Release } from '../fetch/concurrency.js';
+import { sleep } from '../delivery/timing.js';
 import type { RateLimits } from '../notify/telegram/rate-limiter.js';
 import { redisConnection } from './poll-queue.js';
 
@@ -256,24 +257,6 @@ class RedisLink {
       this.redis.disconnect();
     }
   }
-}
-
-function abortReason(signal: AbortSignal | undefined): unknown {
-  return signal?.reason ?? new DOMException('The operation was aborted', 'AbortError');
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, Math.max(0, ms));
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 const acquireScript = new LuaScript(HOST_ACQUIRE);

@@ -107,6 +107,7 @@ export class KeyedSemaphore {
   }
 }
 
-function abortReason(signal: AbortSignal | undefined): unknown {
+/** What a wait cut short by `signal` rejects with: its reason, or an AbortError. */
+export function abortReason(signal: AbortSignal | undefined): unknown {
   return signal?.reason ?? new DOMException('The operation was aborted', 'AbortError');
 }
