@@ -317,17 +317,7 @@ class SqliteKeyValue extends KeyvBacked {
     await this.batcher.set(key, value, ttlMs);
   }
   async setIfAbsent(key: string, value: unknown, ttlMs?: number): Promise<boolean> {
-    const now = Date.now();
-    const rows = await this.query(
-      `INSERT INTO keyv(key, value) VALUES(?, ?)
-       ON CONFLICT(key) DO UPDATE SET value = excluded.value
-       WHERE json_extract(keyv.value, '$.expires') IS NOT NULL AND json_extract(keyv.value, '$.expires') < ?
-       RETURNING key`,
-      `${NAMESPACE}:${key}`,
-      encode(value, ttlMs, now),
-      now,
-    );
-    return rows.length === 1;
+    return (await this.setIfAbsentMany([{ key, value, ttlMs }]))[0]!;
   }
   override async setIfAbsentMany(entries: { key: string; value: unknown; ttlMs?: number }[]): Promise<boolean[]> {
     const out: boolean[] = new Array<boolean>(entries.length).fill(false);

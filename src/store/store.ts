@@ -217,8 +217,7 @@ class KvStore implements Store {
   }
 
   async claimUrl(urlKey: string, articleId: string): Promise<string> {
-    if (await this.kv.setIfAbsent(`url:${urlKey}`, articleId)) return articleId;
-    return (await this.kv.get<string>(`url:${urlKey}`)) ?? articleId;
+    return (await this.claimUrls([{ urlKey, articleId }]))[0]!;
   }
 
   async claimUrls(claims: { urlKey: string; articleId: string }[]): Promise<string[]> {
@@ -244,7 +243,7 @@ class KvStore implements Store {
   }
 
   async markSeen(articleId: string, retentionMs: number): Promise<boolean> {
-    return this.kv.setIfAbsent(`seen:${articleId}`, 1, retentionMs);
+    return (await this.markSeenMany([articleId], retentionMs))[0]!;
   }
 
   async markSeenMany(articleIds: string[], retentionMs: number): Promise<boolean[]> {
@@ -267,8 +266,7 @@ class KvStore implements Store {
   }
 
   async lshMembers(bandKeys: string[], max = Infinity): Promise<string[]> {
-    const lists = await this.kv.getMany<string[]>(bandKeys.map((k) => `lsh:${k}`));
-    return rankLshMembers(lists, max);
+    return rankLshMembers([...(await this.getLshBuckets(bandKeys)).values()], max);
   }
 
   async getLshBuckets(bandKeys: string[]): Promise<Map<string, string[]>> {
