@@ -123,28 +123,15 @@ export class Outbox {
    * marking one sent costs one record write however long the list is.
    */
   async due(channel: Channel, now: Date, limit = 1000): Promise<Delivery[]> {
-    const entries = await this.listed(channel);
-    const out: Delivery[] = [];
-    const finished = new Map<number, Set<string>>();
-    for (const { key, record: d } of entries) {
-      if (!d || !unfinished(d)) {
-        const shard = d ? shardOf(d.subscriberKey) : shardOfKey(key);
-        finished.set(shard, (finished.get(shard) ?? new Set()).add(key));
-        continue;
-      }
-      if (d.status !== 'pending') continue;
-      if (Date.parse(d.notBefore) > now.getTime()) continue;
-      out.push(d);
-    }
-    await this.unlist(channel, finished);
-    out.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const out = (await this.unfinishedDeliveries(channel)).filter((d) => d.status === 'pending' && Date.parse(d.notBefore) <= now.getTime());
+    out.sort(oldestFirst);
     return out.slice(0, limit);
   }
 
   /**
-   * Every unfinished delivery of a channel (pending, due or not, and sending), unlisting the
-   * finished ones as `due` does. Distributed mode's sweep re-adds a job for each (a job that
-   * exists already is left as it is).
+   * Every unfinished delivery of a channel (pending, due or not, and sending); the finished
+   * ones still listed (or whose record is gone) are unlisted on the way. Distributed mode's
+   * sweep re-adds a job for each (a job that exists already is left as it is).
    */
   async unfinishedDeliveries(channel: Channel): Promise<Delivery[]> {
     const out: Delivery[] = [];
@@ -171,25 +158,19 @@ export class Outbox {
     const keys = ((await this.kv.get<string[]>(pendingKey(channel, shardOf(subscriberKey)))) ?? []).filter((k) => k.startsWith(prefix));
     const records = await this.kv.getMany<Delivery>(keys.map((k) => `delivery:${k}`));
     const out = records.filter((d): d is Delivery => d !== undefined && (d.status === 'sending' || (d.status === 'pending' && Date.parse(d.notBefore) <= now.getTime())));
-    out.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    out.sort(oldestFirst);
     return out;
   }
 
   /** After a crash: everything left in `sending` goes back to pending (sent again); finished deliveries still listed are unlisted. */
   async recoverInFlight(channel: Channel): Promise<Delivery[]> {
     const recovered: Delivery[] = [];
-    const finished = new Map<number, Set<string>>();
-    for (const { key, record: d } of await this.listed(channel)) {
-      if (d?.status === 'sending') {
-        const back = { ...d, status: 'pending' as const };
-        await this.put(back);
-        recovered.push(back);
-      } else if (!d || !unfinished(d)) {
-        const shard = d ? shardOf(d.subscriberKey) : shardOfKey(key);
-        finished.set(shard, (finished.get(shard) ?? new Set()).add(key));
-      }
+    for (const d of await this.unfinishedDeliveries(channel)) {
+      if (d.status !== 'sending') continue;
+      const back = { ...d, status: 'pending' as const };
+      await this.put(back);
+      recovered.push(back);
     }
-    await this.unlist(channel, finished);
     return recovered;
   }
 
@@ -242,6 +223,11 @@ export class Outbox {
       await this.kv.set(key, edit(current));
     });
   }
+}
+
+/** Recording order: oldest first, ties by key. */
+function oldestFirst(a: Delivery, b: Delivery): number {
+  return a.createdAt.localeCompare(b.createdAt) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 }
 
 /** Pending or sending: not yet sent or failed. */
