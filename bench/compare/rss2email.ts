@@ -137,6 +137,8 @@ const smtpPort = await new Promise<number>((resolve, reject) => {
   smtp.server.once('error', reject);
   smtp.listen(0, '127.0.0.1', () => resolve((smtp.server.address() as { port: number }).port));
 });
+// A client gone mid-transaction is reported on the server; unheard it would be uncaught.
+smtp.on('error', (err: Error) => console.error(`smtp sink: ${err.message}`));
 
 // ---- set-up -----------------------------------------------------------------------------
 

@@ -24,6 +24,11 @@ export interface SmtpCatcher {
   /** `smtp://127.0.0.1:PORT`, for SMTP_URL / createMailTransport. */
   url: string;
   mails: CaughtMail[];
+  /**
+   * Connection errors the server reported (a client that vanished mid-transaction, e.g. a
+   * sender killed with -9). smtp-server emits them on the server; kept here, not thrown.
+   */
+  connectionErrors: Error[];
   /** Resolves once at least `n` messages have arrived (rejects after `timeoutMs`). */
   waitFor(n: number, timeoutMs?: number): Promise<void>;
   /** sendMail through the product's transport to this server. */
@@ -33,6 +38,7 @@ export interface SmtpCatcher {
 
 export async function startSmtpCatcher(): Promise<SmtpCatcher> {
   const mails: CaughtMail[] = [];
+  const connectionErrors: Error[] = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
@@ -56,12 +62,15 @@ export async function startSmtpCatcher(): Promise<SmtpCatcher> {
     },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  // Without a listener, a client reset inside a transaction would be an uncaught exception.
+  server.on('error', (err: Error) => connectionErrors.push(err));
   const port = ((server as unknown as { server: { address(): AddressInfo } }).server.address()).port;
   const url = `smtp://127.0.0.1:${port}`;
   const transport = createMailTransport(url, { maxConnections: 2 });
   return {
     url,
     mails,
+    connectionErrors,
     async waitFor(n, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       while (mails.length < n) {

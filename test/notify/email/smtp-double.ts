@@ -100,6 +100,8 @@ export async function startSmtpDouble(opts: { parse?: boolean } = {}): Promise<S
     },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  // A client gone mid-transaction is reported on the server; unheard it would be uncaught.
+  server.on('error', () => undefined);
   double.port = (server.server.address() as AddressInfo).port;
   double.url = `smtp://127.0.0.1:${double.port}`;
   return double;
