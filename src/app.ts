@@ -18,9 +18,10 @@ import { SubscriptionStore } from './subscriptions/subscription-store.js';
 import { Outbox } from './delivery/outbox.js';
 import { Dispatcher } from './delivery/dispatch.js';
 import { ChatPrefs } from './notify/telegram/chat-prefs.js';
-import { DeliveryQueue } from './distributed/delivery-queue.js';
-import { redisConnection } from './distributed/poll-queue.js';
-import { RedisHostGate, RedisSendRate } from './distributed/redis-limits.js';
+// Distributed mode's modules (BullMQ, ioredis) load only when REDIS_URL is set: a
+// single-process `poll --once` does not pay for them at start-up.
+import type { DeliveryQueue } from './distributed/delivery-queue.js';
+import type { RedisHostGate, RedisSendRate } from './distributed/redis-limits.js';
 
 export interface App {
   settings: Settings;
@@ -73,10 +74,18 @@ export async function createApp(settings: Settings, opts: AppOptions = {}): Prom
   }
   // Distributed mode: per-host politeness holds across every process (a Redis semaphore per host).
   const limitsPrefix = `${settings.QUEUE_PREFIX}:limits:`;
-  const hostGate = settings.REDIS_URL ? new RedisHostGate({ redisUrl: settings.REDIS_URL, prefix: limitsPrefix, limit: settings.FETCH_PER_HOST_CONCURRENCY, logger }) : undefined;
-  const sharedSendRate = settings.REDIS_URL
-    ? new RedisSendRate({ redisUrl: settings.REDIS_URL, prefix: limitsPrefix, limits: { globalPerSecond: settings.TELEGRAM_RATE, perChatIntervalMs: 1000, groupPerMinute: settings.TELEGRAM_GROUP_RATE }, logger })
-    : undefined;
+  let hostGate: RedisHostGate | undefined;
+  let sharedSendRate: RedisSendRate | undefined;
+  if (settings.REDIS_URL) {
+    const limits = await import('./distributed/redis-limits.js');
+    hostGate = new limits.RedisHostGate({ redisUrl: settings.REDIS_URL, prefix: limitsPrefix, limit: settings.FETCH_PER_HOST_CONCURRENCY, logger });
+    sharedSendRate = new limits.RedisSendRate({
+      redisUrl: settings.REDIS_URL,
+      prefix: limitsPrefix,
+      limits: { globalPerSecond: settings.TELEGRAM_RATE, perChatIntervalMs: 1000, groupPerMinute: settings.TELEGRAM_GROUP_RATE },
+      logger,
+    });
+  }
   const fetcher = createFetcher({
     timeoutMs: settings.FETCH_TIMEOUT,
     maxBytes: settings.FETCH_MAX_BYTES,
@@ -104,6 +113,7 @@ export async function createApp(settings: Settings, opts: AppOptions = {}): Prom
   const outbox = new Outbox(kv, store, settings.DELIVERY_RETENTION_DAYS * 86_400_000);
   let deliveryQueue: DeliveryQueue | undefined;
   if (settings.REDIS_URL && !opts.dryRun) {
+    const [{ DeliveryQueue }, { redisConnection }] = await Promise.all([import('./distributed/delivery-queue.js'), import('./distributed/poll-queue.js')]);
     const queue = new DeliveryQueue(redisConnection(settings.REDIS_URL), settings.QUEUE_PREFIX, logger);
     outbox.setSink((deliveries) => queue.add(deliveries));
     deliveryQueue = queue;

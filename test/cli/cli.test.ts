@@ -46,6 +46,27 @@ describe('usage and configuration errors', () => {
   });
 });
 
+describe('log format', () => {
+  const empty = () => {
+    const file = path.join(tmp, 'none.yaml');
+    writeFileSync(file, 'sources: []\n');
+    return file;
+  };
+  it('LOG_FORMAT=json writes one JSON object a line on stderr', async () => {
+    const r = await runCli(['poll', '--once', '--sources', empty()], { cwd: tmp, env: { STORE_URL: 'memory', LOG_FORMAT: 'json' } });
+    expect(r.code).toBe(0);
+    const last = JSON.parse(r.stderr.trim().split('\n').at(-1)!) as { msg: string; level: number };
+    expect(last).toMatchObject({ level: 30, msg: 'polled 0 sources: 0 ok, 0 failed; 0 articles stored, 0 new' });
+  });
+  it('LOG_FORMAT=pretty writes readable lines (pino-pretty, loaded only then)', async () => {
+    const r = await runCli(['poll', '--once', '--sources', empty()], { cwd: tmp, env: { STORE_URL: 'memory', LOG_FORMAT: 'pretty' } });
+    expect(r.code).toBe(0);
+    const plain = r.stderr.replace(/\x1b\[[0-9;]*m/g, '');
+    expect(plain).toMatch(/^\[\d\d:\d\d:\d\d\] INFO: polled 0 sources: 0 ok, 0 failed; 0 articles stored, 0 new$/m);
+    expect(plain).not.toContain('{"level"');
+  });
+});
+
 describe.skipIf(!needs('the shared corpus (../shared/corpus)', hasCorpus))('poll --once --emit jsonl', () => {
   const servers: RunningServer[] = [];
   let sourcesFile: string;
