@@ -6,6 +6,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
+import { stripVTControlCharacters } from 'node:util';
 import { runCli, spawnCli } from '../helpers/cli.js';
 import { corpusDir, hasCorpus, serveSite, type RunningServer } from '../helpers/corpus.js';
 import { needs } from '../helpers/services.js';
@@ -61,7 +62,7 @@ describe('log format', () => {
   it('LOG_FORMAT=pretty writes readable lines (pino-pretty, loaded only then)', async () => {
     const r = await runCli(['poll', '--once', '--sources', empty()], { cwd: tmp, env: { STORE_URL: 'memory', LOG_FORMAT: 'pretty' } });
     expect(r.code).toBe(0);
-    const plain = r.stderr.replace(/\x1b\[[0-9;]*m/g, '');
+    const plain = stripVTControlCharacters(r.stderr);
     expect(plain).toMatch(/^\[\d\d:\d\d:\d\d\] INFO: polled 0 sources: 0 ok, 0 failed; 0 articles stored, 0 new$/m);
     expect(plain).not.toContain('{"level"');
   });
