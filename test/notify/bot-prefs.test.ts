@@ -5,13 +5,13 @@
  * setting does to alerts is seen where Telegram would see it.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { BotCommand, InlineKeyboardMarkup } from 'grammy/types';
 import type { App } from '../../src/app.js';
 import type { Delivery, Subscription } from '../../src/domain/subscription.js';
 import { USER_COMMANDS, type TidingsBot } from '../../src/notify/telegram/bot.js';
 import { decodeCallback, encodeCallback } from '../../src/notify/telegram/callback-data.js';
-import { ChatPrefs } from '../../src/notify/telegram/chat-prefs.js';
+import { CHAT_PREFS_CACHE_MS, ChatPrefs } from '../../src/notify/telegram/chat-prefs.js';
 import { subBackup } from '../../src/notify/telegram/commands/user.js';
 import { strings } from '../../src/notify/telegram/i18n.js';
 import { createTelegramApi, type TelegramNotifier } from '../../src/notify/telegram/telegram-notifier.js';
@@ -184,6 +184,28 @@ describe('tidings bot: /lang, /silent, /unsuball, /version', () => {
     expect(await app.chatPrefs.silent(group.id)).toBe(false);
     expect(await say1('/silent on', { id: 1231, language_code: 'zh' }, group)).toBe('本聊天的提醒将静音发送（无通知声音）。/silent off 恢复。');
     expect(await app.chatPrefs.silent(group.id)).toBe(true);
+  });
+
+  it('a change made in one process (the bot) reaches another (a delivery worker) within CHAT_PREFS_CACHE_MS', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const kv = await openKeyValue('memory');
+      const bot = new ChatPrefs(kv);
+      const worker = new ChatPrefs(kv);
+      expect(await worker.silent(77)).toBe(false);
+      expect(await worker.language(77)).toBe('zh');
+      await bot.setSilent(77, true);
+      await bot.pinLanguage(77, 'en');
+      expect(await bot.silent(77)).toBe(true);
+      // The worker read a moment ago: its cached answer stands for a little while...
+      expect(await worker.silent(77)).toBe(false);
+      vi.advanceTimersByTime(CHAT_PREFS_CACHE_MS + 1);
+      // ...and no longer.
+      expect(await worker.silent(77)).toBe(true);
+      expect(await worker.language(77)).toBe('en');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('a prefs record from before /lang and /silent reads as not pinned and not silent, and keeps its language', async () => {

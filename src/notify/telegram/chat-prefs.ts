@@ -9,8 +9,11 @@
  * - `silent`: `/silent on`, alerts sent without a notification sound (`disable_notification`).
  *
  * A record written before `pinnedLang` and `silent` existed reads as not pinned and not silent.
- * Reads are cached in memory for a minute, since every alert asks; a change made through this
- * object is seen by it at once (another process sees it within the minute).
+ * Reads are cached in memory for two seconds, since every alert asks (twice: language and
+ * sound); a change made through this object is seen by it at once, and another process (a
+ * delivery worker while the bot runs in `tidings start`, or a second instance on one store)
+ * sees it within the two seconds. A store read per chat every two seconds at most is nothing
+ * next to Telegram's one message a second per chat.
  */
 import type { KeyValue } from '../../store/keyv-store.js';
 import type { Lang } from './i18n.js';
@@ -27,7 +30,7 @@ interface ChatPrefsRecord {
 
 type Prefs = Omit<ChatPrefsRecord, 'updatedAt'>;
 
-const CACHE_MS = 60_000;
+export const CHAT_PREFS_CACHE_MS = 2_000;
 const CACHE_MAX = 10_000;
 
 export class ChatPrefs {
@@ -77,7 +80,7 @@ export class ChatPrefs {
 
   private async read(chatId: number): Promise<Prefs> {
     const hit = this.cache.get(chatId);
-    if (hit && Date.now() - hit.at < CACHE_MS) return hit.prefs;
+    if (hit && Date.now() - hit.at < CHAT_PREFS_CACHE_MS) return hit.prefs;
     const prefs = fromRecord(await this.kv.get<ChatPrefsRecord>(key(chatId)));
     this.remember(chatId, prefs);
     return prefs;
@@ -87,7 +90,7 @@ export class ChatPrefs {
   private async change(chatId: number, edit: (p: Prefs) => Prefs | undefined): Promise<void> {
     const hit = this.cache.get(chatId);
     // The cheap path for the common case (every command remembers the sender's language).
-    if (hit && Date.now() - hit.at < CACHE_MS && edit(hit.prefs) === undefined) return;
+    if (hit && Date.now() - hit.at < CHAT_PREFS_CACHE_MS && edit(hit.prefs) === undefined) return;
     const current = fromRecord(await this.kv.get<ChatPrefsRecord>(key(chatId)));
     const next = edit(current);
     if (next) await this.kv.set(key(chatId), { ...withoutUndefined(next), updatedAt: new Date().toISOString() } satisfies ChatPrefsRecord);
