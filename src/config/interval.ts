@@ -20,6 +20,18 @@ export function parseDuration(text: string): number | undefined {
   return Math.round(total);
 }
 
+/** `2 h 5 min`, `45 min`, `30 s`. */
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
+  const d = Math.floor(h / 24);
+  return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
+}
+
 /** Returns the interval, or a sentence saying what was expected. */
 export function parseInterval(text: string): Interval | string {
   const ms = parseDuration(text);

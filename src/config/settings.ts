@@ -37,6 +37,13 @@ const bytes = z
     return Number(m[1]) * mult[unit]!;
   });
 
+/**
+ * How long a delivery that keeps failing transiently (SMTP 4xx, network faults, Telegram 5xx)
+ * is retried, from its first failure, before it fails as `expired`: an alert older than a
+ * long weekend is no longer news, and an MTA gives up after a few days too.
+ */
+export const DEFAULT_DELIVERY_RETRY_FOR_MS = 3 * 86_400_000;
+
 const duration = z
   .string()
   .trim()
@@ -133,6 +140,7 @@ const schema = z.object({
   QUERY_MAX_LENGTH: int(10, 10_000).default(500),
   SUBS_PER_SUBSCRIBER: int(1, 10_000).default(50),
   DELIVERY_RETENTION_DAYS: int(1, 3650).default(90),
+  DELIVERY_RETRY_FOR: duration.refine((ms) => ms >= 60_000, 'expected at least 1m').default(DEFAULT_DELIVERY_RETRY_FOR_MS),
   TELEGRAM_RATE: int(1, 10_000).default(25),
   TELEGRAM_GROUP_RATE: int(1, 1000).default(20),
   ALERT_FOLD_THRESHOLD: int(1, 100).default(3),

@@ -185,9 +185,17 @@ export class Outbox {
     await this.put({ ...d, status: 'sent', sentAt: now.toISOString(), lastError: undefined });
   }
 
-  /** Back to pending, not before `notBefore` (a retry after a transient failure). */
+  /** Back to pending, not before `notBefore` (a rate limit, a lost lease: not a failure of the send). */
   async retryLater(d: Delivery, notBefore: Date, error: string): Promise<void> {
     await this.put({ ...d, status: 'pending', notBefore: notBefore.toISOString(), lastError: error });
+  }
+
+  /**
+   * Back to pending after a transient failure, not before `notBefore`; the first such failure's
+   * time is kept (`firstFailedAt`), so `retryExpired` can tell when to stop trying.
+   */
+  async retryAfterFailure(d: Delivery, notBefore: Date, error: string, now: Date): Promise<void> {
+    await this.put({ ...d, status: 'pending', notBefore: notBefore.toISOString(), lastError: error, firstFailedAt: d.firstFailedAt ?? now.toISOString() });
   }
 
   async markFailed(d: Delivery, error: string): Promise<void> {
@@ -244,4 +252,14 @@ function shardOfKey(key: string): number {
 
 function pendingKey(channel: Channel, shard: number): string {
   return `outbox:${channel}:${shard}`;
+}
+
+/**
+ * Whether a delivery that failed again at `now` has been failing for `retryForMs` or longer
+ * (since its first transient failure; a delivery failing for the first time has not).
+ */
+export function retryExpired(d: Pick<Delivery, 'firstFailedAt'>, now: number, retryForMs: number): boolean {
+  if (!d.firstFailedAt) return false;
+  const first = Date.parse(d.firstFailedAt);
+  return Number.isFinite(first) && now - first >= retryForMs;
 }

@@ -52,5 +52,11 @@ export interface Delivery {
   /** Not before this instant (backoff, retry_after, digest time). */
   notBefore: string;
   lastError?: string;
+  /**
+   * When the first send that failed transiently (4xx, network, Telegram 5xx) was answered;
+   * kept across retries. Retries stop DELIVERY_RETRY_FOR after it (the delivery fails,
+   * reason `expired`). Rate limits (429, retry_after) do not set it: they are not failures.
+   */
+  firstFailedAt?: string;
   sentAt?: string;
 }

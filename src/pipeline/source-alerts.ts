@@ -13,6 +13,7 @@
  * source. `alerts(ids)` is what /healthz shows; the `tidings_sources_in_alert` gauge follows.
  */
 import { randomBytes } from 'node:crypto';
+import { formatDuration } from '../config/interval.js';
 import type { Source } from '../domain/source.js';
 import type { KeyValue } from '../store/keyv-store.js';
 import type { SourceState, Store } from '../store/store.js';
@@ -70,18 +71,6 @@ export interface SourceAlertsOptions extends Partial<AlertRules> {
 const KEY_PREFIX = 'source-alert:';
 const LOCK_MS = 5_000;
 const KINDS: readonly SourceAlertKind[] = ['failing', 'empty'];
-
-/** `2 h 5 min`, `45 min`, `30 s`. */
-export function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
-  const d = Math.floor(h / 24);
-  return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
-}
 
 function label(source: Source): string {
   return source.name && source.name !== source.id ? `${source.id} (${source.name})` : source.id;

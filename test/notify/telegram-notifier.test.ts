@@ -388,6 +388,42 @@ describe('TelegramNotifier', () => {
     expect(await counter(env.metrics.telegramRetried, { reason: 'transient' })).toBe(1);
   });
 
+  it('500 again and again: retried for DELIVERY_RETRY_FOR from the first failure, then failed as expired; a 429 does not start the count', async () => {
+    const clock = new JumpClock(T0);
+    const [d] = await alerts(702, 1);
+    env.bot.failNext('sendMessage', (p) => p.chat_id === 702, replies.tooManyRequests(30), 1);
+    let down = true;
+    env.bot.failNext('sendMessage', (p) => down && p.chat_id === 702, replies.serverError(), 1000);
+    const n = notifier({ clock, retryForMs: 3_600_000 });
+    expect(await n.drain()).toMatchObject({ retried: 1 });
+    // Rate-limited: waits, but that is not a failure.
+    expect((await status(d!)).firstFailedAt).toBeUndefined();
+    clock.t = Date.parse((await status(d!)).notBefore);
+    const first = clock.t;
+    for (;;) {
+      const r = await n.drain();
+      const now = await status(d!);
+      if (now.status !== 'pending') {
+        expect(r).toMatchObject({ failed: 1 });
+        break;
+      }
+      expect(now.firstFailedAt).toBe(new Date(first).toISOString());
+      expect(clock.t - first).toBeLessThan(3_600_000);
+      clock.t = Date.parse(now.notBefore);
+    }
+    const failed = await status(d!);
+    expect(failed.status).toBe('failed');
+    expect(failed.lastError).toMatch(/^given up after 1 h of failed attempts \(\d+\); last: .*500/);
+    expect(clock.t - first).toBeGreaterThanOrEqual(3_600_000);
+    expect(await counter(env.metrics.telegramFailed, { reason: 'expired' })).toBe(1);
+    // The chat is not paused: a later alert goes out.
+    const [later] = await alerts(702, 1, { sub: (await env.subs.listOf('telegram:702'))[0] });
+    down = false;
+    clock.t += 3_600_000;
+    expect(await n.drain()).toMatchObject({ sent: 1 });
+    expect((await status(later!)).status).toBe('sent');
+  });
+
   it('backoff doubles from 5 s with jitter and is capped at an hour', () => {
     expect(transientBackoffMs(1, () => 0)).toBe(2_500);
     expect(transientBackoffMs(1, () => 0.999)).toBeLessThanOrEqual(5_000);

@@ -8,7 +8,8 @@ import { openKeyValue, type KeyValue } from '../../src/store/keyv-store.js';
 import { createStore, type SourceState, type Store } from '../../src/store/store.js';
 import { createMetrics, type Metrics } from '../../src/ops/metrics.js';
 import type { PollResult } from '../../src/pipeline/poll-source.js';
-import { SourceAlerts, decideAlert, formatDuration } from '../../src/pipeline/source-alerts.js';
+import { SourceAlerts, decideAlert } from '../../src/pipeline/source-alerts.js';
+import { formatDuration } from '../../src/config/interval.js';
 import type { Source } from '../../src/domain/source.js';
 
 const HOUR = 3_600_000;

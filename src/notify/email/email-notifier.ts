@@ -16,7 +16,9 @@
  *
  * What an SMTP failure does (classifySmtpError):
  * - 4xx (421, 450, 451, 452, …), network errors and timeouts: back to pending after an
- *   exponential backoff with jitter (30 s doubling, capped at 1 h), retried indefinitely.
+ *   exponential backoff with jitter (30 s doubling, capped at 1 h), for DELIVERY_RETRY_FOR
+ *   (3 days) from the first failure; failing after that, the delivery fails as `expired`
+ *   (logged as an error, not counted against the address).
  * - 5xx to the recipient or the message (RCPT TO, DATA: 550, 553, 554, …): failed, and the
  *   address's permanent-failure count (store key `email:bounces:<subscriberKey>`, reset by a
  *   delivered message) goes up; at EMAIL_MAX_FAILURES the address's subscriptions are paused
@@ -34,6 +36,9 @@ import type { Article } from '../../domain/article.js';
 import type { Delivery, Subscription } from '../../domain/subscription.js';
 import type { Outbox } from '../../delivery/outbox.js';
 import { jitteredBackoffMs, Wakeup } from '../../delivery/timing.js';
+import { retryExpired } from '../../delivery/outbox.js';
+import { formatDuration } from '../../config/interval.js';
+import { DEFAULT_DELIVERY_RETRY_FOR_MS } from '../../config/settings.js';
 import type { Logger } from '../../ops/logger.js';
 import type { KeyValue } from '../../store/keyv-store.js';
 import type { Store } from '../../store/store.js';
@@ -53,7 +58,7 @@ const BOUNCE_COUNT_TTL_MS = 30 * 86_400_000;
 export interface EmailMetrics {
   /** Messages the server accepted, by kind: alert, digest. */
   sent: Counter<'kind'>;
-  /** Deliveries given up, by reason: rejected, invalid_address, missing_article, unsubscribed, paused, render_error. */
+  /** Deliveries given up, by reason: rejected, expired, invalid_address, missing_article, unsubscribed, paused, render_error. */
   failed: Counter<'reason'>;
   /** Deliveries put back for later, by reason: transient, refused_session, dropped. */
   retried: Counter<'reason'>;
@@ -145,6 +150,8 @@ export interface EmailNotifierDeps {
   timeZone: string;
   /** EMAIL_MAX_FAILURES: permanent failures of one address before its subscriptions are paused. */
   maxFailures: number;
+  /** DELIVERY_RETRY_FOR: transient failures are retried this long from the first (default 3 days). */
+  retryForMs?: number;
   /** Messages in flight at once (default 5, the pool's connections). */
   concurrency?: number;
   /** Language of the messages (default zh: an email subscriber's language is not known). */
@@ -428,15 +435,27 @@ export class EmailNotifier {
       if (count >= this.deps.maxFailures) await this.pauseAddress(unit.subscriberKey, failure.description, count, report);
       return;
     }
+    const now = this.now();
+    const retryFor = this.deps.retryForMs ?? DEFAULT_DELIVERY_RETRY_FOR_MS;
+    const expired = sending.filter((d) => retryExpired(d, now, retryFor));
+    if (expired.length > 0) {
+      for (const d of expired) await this.fail(d, `given up after ${formatDuration(retryFor)} of failed attempts (${d.attempts}); last: ${failure.description}`, 'expired', report);
+      log.error(
+        { subscriber: unit.subscriberKey, reason: failure.description, deliveries: expired.length, since: expired[0]!.firstFailedAt },
+        `email: given up after ${formatDuration(retryFor)} of failed attempts (DELIVERY_RETRY_FOR)`,
+      );
+      sending = sending.filter((d) => !expired.includes(d));
+      if (sending.length === 0) return;
+    }
     const attempts = Math.max(...sending.map((d) => d.attempts));
-    const notBefore = new Date(this.now() + emailBackoffMs(attempts, this.deps.random));
+    const notBefore = new Date(now + emailBackoffMs(attempts, this.deps.random));
     const reason = failure.kind === 'session' ? 'refused_session' : failure.ambiguous ? 'dropped' : 'transient';
     if (failure.kind === 'transient' && failure.ambiguous) {
       report.ambiguous++;
       this.deps.metrics.ambiguous.inc();
     }
     for (const d of sending) {
-      await this.deps.outbox.retryLater(d, notBefore, failure.description);
+      await this.deps.outbox.retryAfterFailure(d, notBefore, failure.description, new Date(now));
       this.deps.metrics.retried.inc({ reason });
       report.retried++;
     }

@@ -64,6 +64,7 @@ export async function createEmailRuntime(app: App): Promise<EmailRuntime> {
     render: { publicUrl: s.PUBLIC_URL, secret, mailFrom: s.MAIL_FROM, unsubscribeMailto: s.MAIL_UNSUBSCRIBE_MAILTO },
     timeZone: s.DEFAULT_TIMEZONE,
     maxFailures: s.EMAIL_MAX_FAILURES,
+    retryForMs: s.DELIVERY_RETRY_FOR,
     concurrency: EMAIL_POOL_SIZE * 2,
     ...(distributed ? {} : { mayRun: () => lease.held }),
   });

@@ -32,7 +32,8 @@
  * - rejected (any other 400): once more as plain text without buttons; failed if that is
  *   refused too, with both reasons.
  * - transient (5xx, network): back to pending after an exponential backoff with jitter
- *   (5 s doubling, capped at 1 h); the chat waits as long, so its order holds.
+ *   (5 s doubling, capped at 1 h); the chat waits as long, so its order holds. Still failing
+ *   DELIVERY_RETRY_FOR (3 days) after the first failure: failed as `expired`.
  */
 import { setMaxListeners } from 'node:events';
 import { autoRetry } from '@grammyjs/auto-retry';
@@ -40,7 +41,9 @@ import { Api } from 'grammy';
 import type { InlineKeyboardButton } from 'grammy/types';
 import type { Article } from '../../domain/article.js';
 import type { Delivery, Subscription } from '../../domain/subscription.js';
-import type { Outbox } from '../../delivery/outbox.js';
+import { retryExpired, type Outbox } from '../../delivery/outbox.js';
+import { formatDuration } from '../../config/interval.js';
+import { DEFAULT_DELIVERY_RETRY_FOR_MS } from '../../config/settings.js';
 import { jitteredBackoffMs, Wakeup } from '../../delivery/timing.js';
 import type { Logger } from '../../ops/logger.js';
 import type { Metrics } from '../../ops/metrics.js';
@@ -113,6 +116,8 @@ export interface TelegramNotifierDeps {
    * process's own gate and waits what it says; a chat told to wait (429) is blocked there too.
    */
   sharedRate?: SharedSendRate;
+  /** DELIVERY_RETRY_FOR: transient failures are retried this long from the first (default 3 days). */
+  retryForMs?: number;
 }
 
 /** A send-rate limiter shared across processes. */
@@ -568,12 +573,23 @@ export class TelegramNotifier {
         return 'continue';
       }
       case 'transient': {
+        const now = this.clock.now();
+        const retryFor = this.deps.retryForMs ?? DEFAULT_DELIVERY_RETRY_FOR_MS;
+        const expired = batch.filter((q) => retryExpired(q.delivery, now, retryFor));
+        for (const q of expired) {
+          await this.fail(q, `given up after ${formatDuration(retryFor)} of failed attempts (${q.delivery.attempts}); last: ${failure.description}`, 'expired');
+        }
+        if (expired.length > 0) {
+          log.error({ chatId, reason: failure.description, deliveries: expired.length, since: expired[0]!.delivery.firstFailedAt }, `telegram: given up after ${formatDuration(retryFor)} of failed attempts (DELIVERY_RETRY_FOR)`);
+          batch = batch.filter((q) => !expired.includes(q));
+          if (batch.length === 0) return 'continue';
+        }
         const attempts = Math.max(...batch.map((q) => q.delivery.attempts));
-        const notBefore = this.clock.now() + transientBackoffMs(attempts, this.deps.random);
+        const notBefore = now + transientBackoffMs(attempts, this.deps.random);
         // The chat waits as long, so its later alerts do not overtake this one.
         this.limiter.block(chatId, notBefore);
         for (const q of batch) {
-          await this.deps.outbox.retryLater(q.delivery, new Date(notBefore), failure.description);
+          await this.deps.outbox.retryAfterFailure(q.delivery, new Date(notBefore), failure.description, new Date(now));
           // A network error after the request went out may come after Telegram took the message:
           // counted apart ("dropped"), as email does, since it may show up as a duplicate.
           this.deps.metrics.telegramRetried.inc({ reason: failure.ambiguous ? 'dropped' : 'transient' });

@@ -76,6 +76,7 @@ export function createNotifier(app: App, opts: { lease?: WorkerLease; api?: Api 
     metrics: app.metrics,
     timeZone: s.DEFAULT_TIMEZONE,
     foldThreshold: s.ALERT_FOLD_THRESHOLD,
+    retryForMs: s.DELIVERY_RETRY_FOR,
     onChatBlocked: (chatId, reason) => {
       app.logger.warn({ chatId, reason }, `telegram chat ${chatId} paused: the bot can no longer write there (${reason})`);
     },

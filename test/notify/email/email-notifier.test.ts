@@ -289,6 +289,39 @@ describe('SMTP failures', () => {
     expect(await metric('tidings_email_retried_total', { reason: 'transient' })).toBe(2);
   });
 
+  it('a 4xx that never clears is retried for DELIVERY_RETRY_FOR from the first failure, then fails as expired', async () => {
+    const sub = await subscribe('四方合作');
+    const [d] = await publish(article());
+    env.smtp.onRcpt = () => ({ code: 452, message: 'Mailbox full' });
+    const n = notifier({ retryForMs: 2 * 3_600_000 });
+    const first = env.t;
+    let tries = 0;
+    for (;;) {
+      const r = await n.drain();
+      tries++;
+      const now = await status(d!);
+      if (now.status !== 'pending') {
+        expect(r).toMatchObject({ failed: 1, retried: 0 });
+        break;
+      }
+      expect(now.firstFailedAt).toBe(new Date(first).toISOString());
+      // Tried again when due: still within the two hours until the last try.
+      expect(env.t - first).toBeLessThan(2 * 3_600_000);
+      env.t = Date.parse(now.notBefore);
+    }
+    const failed = await status(d!);
+    expect(failed.status).toBe('failed');
+    expect(failed.lastError).toMatch(/^given up after 2 h of failed attempts \(\d+\); last: 452 Mailbox full/);
+    expect(env.t - first).toBeGreaterThanOrEqual(2 * 3_600_000);
+    // 30 s doubling, capped at 1 h: 22.5 s, 45 s, … the tries before the cap, then hourly.
+    expect(tries).toBeGreaterThan(5);
+    expect(await metric('tidings_email_failed_total', { reason: 'expired' })).toBe(1);
+    expect(env.smtp.received).toHaveLength(0);
+    // Not a bounce: the address is not counted against, nor paused.
+    expect(await env.kv.get(bounceKey(sub.subscriberKey))).toBeUndefined();
+    expect((await env.subs.listOf(sub.subscriberKey))[0]!.paused).toBeFalsy();
+  });
+
   it('550 fails the delivery, counts it against the address, and pauses the address (bounced) after EMAIL_MAX_FAILURES', async () => {
     const sub = await subscribe('科技援疆');
     const other = await subscribe('科技援疆', { address: 'fine@example.com' });
