@@ -26,6 +26,23 @@ export interface Subscription {
   createdAt: string;
   /** Private feed token of this subscription (`/feeds/sub/TOKEN.atom`). */
   feedToken: string;
+  /**
+   * A name its subscriber gave it (`/name`, `subs add --name`): shown instead of the query in
+   * alerts, digests, stop buttons and lists (the query still does the matching). At most
+   * SUBSCRIPTION_NAME_MAX characters, one line.
+   */
+  name?: string;
+  /**
+   * Hashtags put on a line of their own under the title of its alerts (`/tags`, `subs add
+   * --tags`), without the `#`: letters, digits and `_` only, so Telegram and mail filters
+   * read each as one tag; together at most HASHTAGS_MAX characters written as `#a #b`.
+   */
+  hashtags?: string[];
+}
+
+/** What alerts and lists show for a subscription: its name, else its query. */
+export function subscriptionLabel(s: Pick<Subscription, 'name' | 'query'>): string {
+  return s.name ?? s.query;
 }
 
 export function subscriberKey(s: Subscriber): string {

@@ -62,9 +62,59 @@ export function validateTimeZone(zone: string): void {
   if (!isValidTimeZone(zone)) throw new SubscriptionInputError(`time zone ${JSON.stringify(zone)}: expected an IANA zone name like Asia/Shanghai`, 'timeZone');
 }
 
+/** Longest display name of a subscription, in characters. */
+export const SUBSCRIPTION_NAME_MAX = 64;
+/** Longest hashtag line (`#a #b`), in characters (as RSS-to-Telegram-Bot allows). */
+export const HASHTAGS_MAX = 255;
+
+/**
+ * A display name as typed, made one clean line (control characters dropped, spaces folded),
+ * or undefined when nothing is left (the name is cleared). SubscriptionInputError when longer
+ * than SUBSCRIPTION_NAME_MAX.
+ */
+export function normalizeSubscriptionName(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  // eslint-disable-next-line no-control-regex
+  const name = text.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]/g, ' ').replace(/\s+/g, ' ').trim();
+  if (name === '') return undefined;
+  const length = [...name].length;
+  if (length > SUBSCRIPTION_NAME_MAX) throw new SubscriptionInputError(`name ${JSON.stringify(name)}: expected at most ${SUBSCRIPTION_NAME_MAX} characters, got ${length}`, 'name');
+  return name;
+}
+
+/**
+ * Hashtags as typed (`#芯片 #半导体`, `芯片, 半导体`, `芯片、半导体`): split at spaces, commas and
+ * 、，(a list: one tag per item); a leading `#` dropped; any character that is not a letter, digit or `_` (Telegram ends
+ * a hashtag there) becomes `_`, runs of `_` fold into one; a tag of digits alone gets a `_`
+ * in front (Telegram does not link `#2024`); duplicates dropped. An empty list clears them.
+ * SubscriptionInputError when `#a #b …` would be longer than HASHTAGS_MAX.
+ */
+export function normalizeHashtags(input: string | readonly string[]): string[] {
+  // A string is split into tags; a list's items are one tag each (their spaces become `_`).
+  const parts = typeof input === 'string' ? input.split(/[\s,，、;；]+/u) : input;
+  const out: string[] = [];
+  for (const part of parts) {
+    let tag = part
+      .replace(/^[#＃]+/u, '')
+      .replace(/[^\p{L}\p{M}\p{N}_]/gu, '_')
+      .replace(/_+/g, '_')
+      .replace(/^_+|_+$/g, '');
+    if (tag === '') continue;
+    if (/^\p{N}+$/u.test(tag)) tag = `_${tag}`;
+    if (!out.includes(tag)) out.push(tag);
+  }
+  const line = out.map((t) => `#${t}`).join(' ');
+  if ([...line].length > HASHTAGS_MAX) throw new SubscriptionInputError(`hashtags: expected at most ${HASHTAGS_MAX} characters written as #a #b, got ${[...line].length}`, 'hashtags');
+  return out;
+}
+
 export interface NewSubscription {
   subscriber: Subscriber;
   query: string;
+  /** Display name (normalizeSubscriptionName). */
+  name?: string;
+  /** Hashtags (normalizeHashtags). */
+  hashtags?: string | readonly string[];
   mode?: 'instant' | 'digest';
   digestAt?: string;
   timeZone?: string;
@@ -101,6 +151,8 @@ export class SubscriptionStore {
     if (input.digestAt !== undefined) validateDigestAt(input.digestAt);
     if (input.timeZone !== undefined) validateTimeZone(input.timeZone);
     if (input.mode === 'digest' && input.digestAt === undefined) throw new SubscriptionInputError('a digest subscription needs a digest time (HH:MM)', 'digestAt');
+    const name = normalizeSubscriptionName(input.name);
+    const hashtags = input.hashtags === undefined ? [] : normalizeHashtags(input.hashtags);
     const key = subscriberKey(input.subscriber);
     return this.store.withLock(`subs:${key}`, 5000, async () => {
       const ids = await this.idsOf(key);
@@ -123,6 +175,8 @@ export class SubscriptionStore {
         createdBy: input.createdBy,
         createdAt: now.toISOString(),
         feedToken: token(),
+        ...(name !== undefined ? { name } : {}),
+        ...(hashtags.length > 0 ? { hashtags } : {}),
       };
       await this.kv.set(`sub:${sub.id}`, sub);
       await this.kv.set(`subs:token:${sub.feedToken}`, sub.id);
@@ -208,6 +262,30 @@ export class SubscriptionStore {
     });
     await this.bump();
     return out;
+  }
+
+  /**
+   * Set or clear a subscription's display name and hashtags, read fresh under the
+   * subscriber's lease: a field left undefined stays as it is, '' (or an empty list) clears it.
+   * Returns the subscription as written, or undefined when `id` is not one of `key`'s.
+   * SubscriptionInputError (nothing written) for a name or hashtags that cannot be.
+   */
+  async relabel(id: string, key: string, change: { name?: string; hashtags?: string | readonly string[] }): Promise<Subscription | undefined> {
+    const name = change.name === undefined ? undefined : (normalizeSubscriptionName(change.name) ?? '');
+    const hashtags = change.hashtags === undefined ? undefined : normalizeHashtags(change.hashtags);
+    const written = await this.store.withLock(`subs:${key}`, 5000, async () => {
+      const current = await this.get(id);
+      if (!current || current.subscriberKey !== key) return undefined;
+      const next: Subscription = { ...current };
+      if (name === '') delete next.name;
+      else if (name !== undefined) next.name = name;
+      if (hashtags !== undefined && hashtags.length === 0) delete next.hashtags;
+      else if (hashtags !== undefined) next.hashtags = hashtags;
+      await this.kv.set(`sub:${id}`, next);
+      return next;
+    });
+    if (written) await this.bump();
+    return written;
   }
 
   /**

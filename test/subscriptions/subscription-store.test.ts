@@ -172,6 +172,36 @@ for (const b of list) {
       expect(await subs.version()).not.toBe(v3);
     });
 
+    it('keeps a display name and hashtags, set at add or by relabel (only the owner, cleared with empty values)', async () => {
+      const who = tg();
+      const key = subscriberKey(who);
+      const sub = await subs.add({ subscriber: who, query: '芯片 OR 半导体', name: '  芯片\n产业  ', hashtags: '#芯片 半导体,集成电路、#芯片', createdBy: 'cli' });
+      expect(sub).toMatchObject({ name: '芯片 产业', hashtags: ['芯片', '半导体', '集成电路'] });
+      const bare = await subs.add({ subscriber: who, query: '光伏', createdBy: 'cli' });
+      expect(bare.name).toBeUndefined();
+      expect(bare.hashtags).toBeUndefined();
+
+      const v = await subs.version();
+      const renamed = await subs.relabel(bare.id, key, { name: '新能源', hashtags: ['C++ 20', '2024', 'new-energy'] });
+      expect(renamed).toMatchObject({ id: bare.id, query: '光伏', name: '新能源', hashtags: ['C_20', '_2024', 'new_energy'] });
+      expect(await subs.get(bare.id)).toEqual(renamed);
+      expect(await subs.version()).not.toBe(v);
+      // A field not given stays; an empty one is cleared.
+      expect(await subs.relabel(bare.id, key, { hashtags: '' })).toEqual({ ...renamed, hashtags: undefined });
+      expect((await subs.get(bare.id))!.name).toBe('新能源');
+      const cleared = await subs.relabel(bare.id, key, { name: '   ' });
+      expect(cleared!.name).toBeUndefined();
+      expect(Object.keys(cleared!)).not.toContain('name');
+      // Not the owner: nothing written.
+      expect(await subs.relabel(sub.id, 'tg:1', { name: 'x' })).toBeUndefined();
+      expect((await subs.get(sub.id))!.name).toBe('芯片 产业');
+      // Too long: refused by field, nothing written.
+      const field = async (p: Promise<unknown>) => ((await p.catch((e: unknown) => e)) as SubscriptionInputError).field;
+      expect(await field(subs.relabel(sub.id, key, { name: '长'.repeat(65) }))).toBe('name');
+      expect(await field(subs.relabel(sub.id, key, { hashtags: Array.from({ length: 60 }, (_, i) => `tag${i}`) }))).toBe('hashtags');
+      expect(await subs.get(sub.id)).toMatchObject({ name: '芯片 产业', hashtags: ['芯片', '半导体', '集成电路'] });
+    });
+
     it('does not bring back a removed subscription through a late update', async () => {
       const who = tg();
       const sub = await subs.add({ subscriber: who, query: 'late', createdBy: 'cli' });
