@@ -18,6 +18,8 @@ export interface ChannelSender {
   sendNow(deliveries: Delivery[]): Promise<unknown>;
   /** Stop: sends in flight finish, the rest is put back (their jobs are delayed, not lost). */
   stop(): Promise<void>;
+  /** Prepare what the first send would otherwise pay for (the Telegram renderer's templates). */
+  warmUp?(): void;
 }
 
 export interface DeliveryWorkers {
@@ -36,6 +38,8 @@ export function startDeliveryWorkers(app: App, senders: Partial<Record<Channel, 
   for (const channel of ['telegram', 'email'] as const) {
     const sender = senders[channel];
     if (!sender) continue;
+    // As the single-process drain loop does at start: the first job's alert does not pay ~0.1 s.
+    sender.warmUp?.();
     const worker = new DeliveryWorker({
       channel,
       redisUrl: s.REDIS_URL,
