@@ -13,7 +13,8 @@ export interface EmailStrings {
   matchedQuery: string;
   readArticle: string;
   via: string;
-  unsubscribeOne: (query: string) => string;
+  /** The link that ends one subscription, named by its label (its name, else its query). */
+  unsubscribeOne: (label: string) => string;
   unsubscribeAll: string;
   whyReceived: string;
   digestTitle: (date: string) => string;

@@ -5,7 +5,8 @@
  * - `From: "<source name>: <author>" <MAIL_FROM address>`: the display name is the source
  *   (and the author when there is one that is not the source's own name: never a
  *   placeholder), the address and the envelope sender are always MAIL_FROM's.
- * - `Subject: [tidings] <query>: <title>`; nodemailer encodes it (RFC 2047, UTF-8).
+ * - `Subject: [tidings] <label>: <title>`, the label being the matched subscription's name, else
+ *   its query (`subscriptionLabel`); nodemailer encodes it (RFC 2047, UTF-8).
  * - Every header value is one line: control characters (CR, LF, NUL, DEL, C1, U+2028/9)
  *   are removed and white space collapsed before nodemailer sees it, and the SMTP envelope
  *   comes from the From address (MAIL_FROM's) and the one checked To mailbox only (nothing
@@ -16,7 +17,9 @@
  *   so a message sent again after a crash carries the same id and clients fold the copies.
  * - `List-Id`, `List-Unsubscribe` (the signed one-click URL, plus a mailto: when
  *   MAIL_UNSUBSCRIBE_MAILTO is set), `List-Unsubscribe-Post: List-Unsubscribe=One-Click`
- *   (RFC 8058), `X-Tidings-Source`, `X-Tidings-Query`, `X-Tidings-Article`.
+ *   (RFC 8058), `X-Tidings-Source`, `X-Tidings-Query`, `X-Tidings-Article`, and on an alert
+ *   whose subscriptions carry hashtags `X-Tidings-Tags: a, b` (for mail filters; the same
+ *   tags as the `#a #b` line under the title).
  * - Body: `text` then `html` (nodemailer makes multipart/alternative, text/plain first and
  *   text/html last). The HTML uses inline CSS only and `dir="auto"`; the article's own
  *   markup is passed through `sanitizeArticleHtml` (no script, handlers, javascript:,
@@ -33,7 +36,7 @@ import { parseHTML } from 'linkedom';
 import type { SendMailOptions } from 'nodemailer';
 import addressparser from 'nodemailer/lib/addressparser';
 import { storyKeyOf, type Article } from '../../domain/article.js';
-import type { Subscription } from '../../domain/subscription.js';
+import { subscriptionLabel, type Subscription } from '../../domain/subscription.js';
 import { leadSummary } from '../../normalize/summary.js';
 import { sanitizeArticleHtml } from '../../publish/sanitize-html.js';
 import { localDateTime } from '../telegram/local-time.js';
@@ -48,10 +51,12 @@ export const SUMMARY_CHARS = 300;
 export const DIGEST_SUMMARY_CHARS = 160;
 
 const TITLE_CHARS = 200;
-const SUBJECT_QUERY_CHARS = 60;
+const SUBJECT_LABEL_CHARS = 60;
 const NAME_CHARS = 60;
 const MAX_ALSO = 8;
 const MAX_EXCERPT_IMAGES = 2;
+/** X-Tidings-Tags and the tag line hold whole tags up to this many characters. */
+const TAGS_CHARS = 500;
 
 export interface EmailItem {
   article: Article;
@@ -328,8 +333,7 @@ function styleContent(html: string): string {
 // ---------------------------------------------------------------------------------------
 // Messages
 
-interface QueryLink {
-  query: string;
+interface UnsubscribeLink {
   label: string;
   href: string;
 }
@@ -339,10 +343,10 @@ function uniqueSubscriptions(subs: readonly Subscription[]): Subscription[] {
   return subs.filter((s) => !seen.has(s.id) && seen.add(s.id));
 }
 
-function unsubscribeLinks(subs: readonly Subscription[], address: string, ctx: EmailContext): { one: QueryLink[]; all: { label: string; href: string } } {
+function unsubscribeLinks(subs: readonly Subscription[], address: string, ctx: EmailContext): { one: UnsubscribeLink[]; all: UnsubscribeLink } {
   const t = emailStrings(ctx.lang);
   return {
-    one: subs.map((s) => ({ query: oneLine(s.query), label: t.unsubscribeOne(cut(oneLine(s.query), 40)), href: unsubscribeUrl(ctx.publicUrl, ctx.secret, s.id) })),
+    one: subs.map((s) => ({ label: t.unsubscribeOne(cut(labelOf(s), 40)), href: unsubscribeUrl(ctx.publicUrl, ctx.secret, s.id) })),
     all: { label: t.unsubscribeAll, href: unsubscribeAllUrl(ctx.publicUrl, ctx.secret, address) },
   };
 }
@@ -364,11 +368,62 @@ function listHeaders(subs: readonly Subscription[], address: string, ctx: EmailC
   };
 }
 
-function queriesLabel(subs: readonly Subscription[]): string {
-  const queries = [...new Set(subs.map((s) => oneLine(s.query)).filter((q) => q !== ''))];
-  if (queries.length === 0) return '';
-  const first = cut(queries[0]!, SUBJECT_QUERY_CHARS);
-  return queries.length > 1 ? `${first} +${queries.length - 1}` : first;
+/** A subscription's label (its name, else its query) as one line of text. */
+function labelOf(s: Subscription): string {
+  return oneLine(subscriptionLabel(s));
+}
+
+/** What the subject names: the first label, and `+n` for the other (different) labels. */
+function subjectLabel(subs: readonly Subscription[]): string {
+  const labels = [...new Set(subs.map(labelOf).filter((l) => l !== ''))];
+  if (labels.length === 0) return '';
+  const first = cut(labels[0]!, SUBJECT_LABEL_CHARS);
+  return labels.length > 1 ? `${first} +${labels.length - 1}` : first;
+}
+
+/** How a matched subscription is named in a message: its name as text, else its query as code. */
+interface MatchedView {
+  text: string;
+  code: boolean;
+}
+
+function matchedOf(s: Subscription): MatchedView {
+  const name = s.name === undefined ? '' : oneLine(s.name);
+  return name !== '' ? { text: name, code: false } : { text: oneLine(s.query), code: true };
+}
+
+function uniqueMatched(subs: readonly Subscription[]): MatchedView[] {
+  const seen = new Set<string>();
+  return subs.map(matchedOf).filter((m) => {
+    const key = `${m.code ? 'q' : 'n'}:${m.text}`;
+    return !seen.has(key) && seen.add(key);
+  });
+}
+
+/**
+ * The hashtags of the subscriptions, each once, in their order: the store keeps them to
+ * letters, digits and `_`; anything else (a value written by other means) is made so here,
+ * as normalizeHashtags would, so a tag can neither break a header nor split in two. Whole
+ * tags only, while `#a #b …` stays within TAGS_CHARS.
+ */
+function tagsOf(subs: readonly Subscription[]): string[] {
+  const out: string[] = [];
+  let length = 0;
+  for (const s of subs) {
+    for (const raw of s.hashtags ?? []) {
+      const tag = String(raw)
+        .replace(/^[#＃]+/u, '')
+        .replace(/[^\p{L}\p{M}\p{N}_]/gu, '_')
+        .replace(/_+/g, '_')
+        .replace(/^_+|_+$/g, '');
+      if (tag === '' || out.includes(tag)) continue;
+      const add = Array.from(tag).length + (out.length > 0 ? 2 : 1);
+      if (length + add > TAGS_CHARS) return out;
+      out.push(tag);
+      length += add;
+    }
+  }
+  return out;
 }
 
 function fromName(sourceName: string, author: string | null): string {
@@ -391,7 +446,10 @@ interface ItemView {
   summary: string;
   also: { name: string; href: string | null }[];
   alsoMore: number;
-  queries: string[];
+  /** The subscriptions that matched: names as text, queries as code. */
+  matched: MatchedView[];
+  /** `#a #b`, or '' when the subscriptions carry no hashtags. */
+  tagLine: string;
 }
 
 function itemView(item: EmailItem, ctx: EmailContext, id: string, summaryChars: number): ItemView {
@@ -414,7 +472,10 @@ function itemView(item: EmailItem, ctx: EmailContext, id: string, summaryChars: 
     summary: leadOf(a, summaryChars),
     also: others.slice(0, MAX_ALSO).map((c) => ({ name: cut(oneLine(c.sourceName), NAME_CHARS), href: isWebUrl(c.url) ? c.url : null })),
     alsoMore: Math.max(0, others.length - MAX_ALSO),
-    queries: [...new Set(item.subscriptions.map((s) => oneLine(s.query)))],
+    matched: uniqueMatched(item.subscriptions),
+    tagLine: tagsOf(item.subscriptions)
+      .map((tag) => `#${tag}`)
+      .join(' '),
   };
 }
 
@@ -442,8 +503,9 @@ export function renderAlertEmail(address: string, subscriberKey: string, item: E
   const subs = uniqueSubscriptions(item.subscriptions);
   const view = itemView(item, ctx, 'a1', SUMMARY_CHARS);
   const unsubscribe = unsubscribeLinks(subs, to, ctx);
-  const query = queriesLabel(subs);
-  const subject = headerText(`[tidings] ${query ? `${query}: ` : ''}${view.title}`);
+  const label = subjectLabel(subs);
+  const subject = headerText(`[tidings] ${label ? `${label}: ` : ''}${view.title}`);
+  const tags = tagsOf(subs);
   const messageId = messageIdOf(ctx.publicUrl, 'alert', subscriberKey, storyKeyOf(item.article));
   const common = { t, item: view, unsubscribe, lang: t.htmlLang, subject };
   return {
@@ -460,6 +522,7 @@ export function renderAlertEmail(address: string, subscriberKey: string, item: E
         'X-Tidings-Source': headerText(`${item.article.sourceId} ${cut(oneLine(item.sourceName), NAME_CHARS)}`),
         'X-Tidings-Query': headerText(subs.map((s) => s.query).join(' | ')).slice(0, 500),
         'X-Tidings-Article': headerText(item.article.url).slice(0, 900),
+        ...(tags.length > 0 ? { 'X-Tidings-Tags': headerText(tags.join(', ')) } : {}),
       },
       text: renderText('alert', common),
       html: renderHtml('alert', common),
@@ -474,9 +537,10 @@ export interface DigestPeriod {
 }
 
 /**
- * Every article due for one address in one message: grouped by query (the first matching
- * subscription of each article, in the order given), newest first within a group, with a
- * linked table of contents. Undefined when there is nothing to send.
+ * Every article due for one address in one message: one group per subscription (the first
+ * matching subscription of each article, in the order given), headed by its label (its name
+ * as text, else its query as code), newest first within a group, with a linked table of
+ * contents. Undefined when there is nothing to send.
  */
 export function renderDigestEmail(address: string, subscriberKey: string, items: EmailItem[], period: DigestPeriod, ctx: EmailContext): RenderedEmail | undefined {
   if (items.length === 0) return undefined;
@@ -484,18 +548,20 @@ export function renderDigestEmail(address: string, subscriberKey: string, items:
   const sender = parseMailFrom(ctx.mailFrom);
   const t = emailStrings(ctx.lang);
   const allSubs = uniqueSubscriptions(items.flatMap((i) => i.subscriptions));
-  const groups = new Map<string, { query: string; items: EmailItem[] }>();
+  // Keyed by subscription id: two subscriptions given the same name stay two groups.
+  const groups = new Map<string, { label: MatchedView; items: EmailItem[] }>();
   for (const item of items) {
     const first = item.subscriptions[0];
-    const key = first ? oneLine(first.query) : '';
+    const key = first ? first.id : '';
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { query: key, items: [] }));
+    if (!g) groups.set(key, (g = { label: first ? matchedOf(first) : { text: '', code: true }, items: [] }));
     g.items.push(item);
   }
   let n = 0;
   const groupViews = [...groups.values()].map((g, gi) => ({
     id: `q${gi + 1}`,
-    query: g.query,
+    label: g.label.text,
+    code: g.label.code,
     count: t.articlesCount(g.items.length),
     items: [...g.items].sort(newestFirst).map((item) => itemView(item, ctx, `a${++n}`, DIGEST_SUMMARY_CHARS)),
   }));
