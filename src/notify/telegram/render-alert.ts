@@ -3,10 +3,13 @@
  * into one message (`renderFolded`), from the eta templates in `templates/telegram/`.
  *
  * Layout of an alert: the bold linked title (hidden when the summary starts with it), the
- * source, author and local time, the lead (about 140 characters, cut at a sentence end)
- * with the matched terms in bold, "also reported by" with the other sources' copies, and
- * the queries that matched. Text from the article is shown in the subscription's script
- * (Simplified, Traditional or as published); marks are found in whatever script is shown.
+ * hashtags of the subscriptions that matched (`#a #b`, a line of its own, only when they
+ * have any), the source, author and local time, the lead (about 140 characters, cut at a
+ * sentence end) with the matched terms in bold, "also reported by" with the other sources'
+ * copies, and the subscriptions that matched: each by its name (`/name`), else its query.
+ * Text from the article is shown in the subscription's script (Simplified, Traditional or
+ * as published); marks are found in whatever script is shown, from the queries (never the
+ * names). Names, queries and hashtags are the subscriber's own text, shown as typed.
  *
  * Every value reaches the HTML through eta's escaped interpolation (`autoEscape`), and the
  * message is built from whole pieces, so it is never cut inside a tag or an entity. Both the
@@ -20,7 +23,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type { Article } from '../../domain/article.js';
-import type { DisplayScript, Subscription } from '../../domain/subscription.js';
+import { subscriptionLabel, type DisplayScript, type Subscription } from '../../domain/subscription.js';
 import { matchForm } from '../../normalize/fold-width.js';
 import { toSimplified, toTraditional } from '../../normalize/script.js';
 import { leadSummary } from '../../normalize/summary.js';
@@ -81,6 +84,10 @@ const BUTTON_QUERY_CHARS = 24;
 const MAX_QUERIES_SHOWN = 5;
 const MAX_ALSO = 8;
 const MAX_MARKS = 20;
+/** Hashtags shown on an alert's tag line (subscriptions' tags together, deduped). */
+const MAX_HASHTAGS_SHOWN = 30;
+/** Longest tag line, in characters (a subscription's own tags are at most this long). */
+const HASHTAG_LINE_CHARS = 255;
 /** Title auto-hide: the summary starts with the title at least this similar (as RSStT). */
 const TITLE_SIMILARITY = 0.9;
 
@@ -133,13 +140,26 @@ interface Link {
   href: string | null;
 }
 
+/** A subscription as the "matched" line shows it: its name as text, or its query as code. */
+interface MatchedEntry {
+  text: string;
+  code: boolean;
+}
+
 interface Matched {
   label: string;
-  queries: string[];
+  entries: MatchedEntry[];
+}
+
+/** The tag line (`#a #b`, '' for none) and how many tags it holds (Telegram makes each an entity). */
+interface Hashtags {
+  line: string;
+  count: number;
 }
 
 interface AlertView {
   title: { href: string | null; parts: Part[] } | null;
+  hashtags: string;
   source: Link;
   author: string | null;
   time: string;
@@ -152,6 +172,7 @@ interface AlertView {
 
 interface FoldedView {
   header: string;
+  hashtags: string;
   items: { n: number; title: string; href: string | null; source: string; time: string }[];
   more: string;
   matched: Matched;
@@ -186,11 +207,56 @@ function uniqueSubscriptions(subscriptions: readonly Subscription[]): Subscripti
   return subscriptions.filter((s) => !seen.has(s.id) && seen.add(s.id));
 }
 
+/** What a subscription is called in a message: its name, else its query (one line). */
+function labelOf(s: Subscription): string {
+  return oneLine(subscriptionLabel(s));
+}
+
+/** Each subscription once as the "matched" line shows it (same name or query once), in order. */
+function matchedEntries(subscriptions: readonly Subscription[]): MatchedEntry[] {
+  const seen = new Set<string>();
+  const out: MatchedEntry[] = [];
+  for (const s of subscriptions) {
+    const named = s.name !== undefined && oneLine(s.name) !== '';
+    const text = named ? oneLine(s.name!) : oneLine(s.query);
+    const key = `${named ? 'n' : 'q'}:${text}`;
+    if (text === '' || seen.has(key)) continue;
+    seen.add(key);
+    out.push({ text, code: !named });
+  }
+  return out;
+}
+
 function matchedLine(subscriptions: readonly Subscription[], lang: Lang): Matched {
-  const queries = [...new Set(subscriptions.map((s) => oneLine(s.query)).filter((q) => q !== ''))];
-  const shown = queries.slice(0, MAX_QUERIES_SHOWN).map((q) => truncateText(q, QUERY_CHARS));
-  if (queries.length > shown.length) shown.push(`+${queries.length - shown.length}`);
-  return { label: strings(lang).alertSubscription, queries: shown };
+  const entries = matchedEntries(subscriptions);
+  const shown = entries.slice(0, MAX_QUERIES_SHOWN).map((m) => ({ ...m, text: truncateText(m.text, QUERY_CHARS) }));
+  if (entries.length > shown.length) shown.push({ text: `+${entries.length - shown.length}`, code: true });
+  return { label: strings(lang).alertSubscription, entries: shown };
+}
+
+/**
+ * The subscriptions' hashtags as one line, `#a #b`: each tag once (ignoring case), in the
+ * order of the subscriptions and their tags; whole tags only, at most MAX_HASHTAGS_SHOWN and
+ * HASHTAG_LINE_CHARS characters. Tags are stored clean (letters, digits, `_`); anything
+ * else that slipped into one is dropped here, so a tag is always one Telegram hashtag.
+ */
+function hashtagsOf(subscriptions: readonly Subscription[]): Hashtags {
+  const seen = new Set<string>();
+  const tags: string[] = [];
+  let length = 0;
+  for (const s of subscriptions) {
+    for (const raw of s.hashtags ?? []) {
+      const tag = raw.replace(/[^\p{L}\p{M}\p{N}_]/gu, '');
+      const key = tag.toLowerCase();
+      if (tag === '' || seen.has(key)) continue;
+      const added = (tags.length > 0 ? 1 : 0) + 1 + [...tag].length;
+      if (tags.length >= MAX_HASHTAGS_SHOWN || length + added > HASHTAG_LINE_CHARS) return { line: tags.map((t) => `#${t}`).join(' '), count: tags.length };
+      seen.add(key);
+      tags.push(tag);
+      length += added;
+    }
+  }
+  return { line: tags.map((t) => `#${t}`).join(' '), count: tags.length };
 }
 
 /** Comparable form for the title auto-hide: one script, one case, no spaces or punctuation. */
@@ -258,8 +324,9 @@ export function plainFromHtml(html: string): string {
   return htmlToPlain(withUrls);
 }
 
-function fits(html: string, plain: string): boolean {
-  return htmlToPlain(html).length <= MESSAGE_LIMIT && plain.length <= MESSAGE_LIMIT && entityCount(html) <= ENTITY_LIMIT;
+/** Within Telegram's limits; `hashtags` entities (Telegram's own, on the tag line) count too. */
+function fits(html: string, plain: string, hashtags = 0): boolean {
+  return htmlToPlain(html).length <= MESSAGE_LIMIT && plain.length <= MESSAGE_LIMIT && entityCount(html) + hashtags <= ENTITY_LIMIT;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -275,7 +342,7 @@ function stopButtons(subscriptions: readonly Subscription[], lang: Lang): Inline
     } catch {
       continue; // not an id a button can carry; /unsub still lists it
     }
-    rows.push([{ text: strings(lang).alertStop(truncateText(oneLine(s.query), BUTTON_QUERY_CHARS)), callback_data: data }]);
+    rows.push([{ text: strings(lang).alertStop(truncateText(labelOf(s), BUTTON_QUERY_CHARS)), callback_data: data }]);
   }
   return rows;
 }
@@ -297,7 +364,7 @@ const ALERT_STEPS: AlertLimits[] = [
   { summary: 0, title: 60, also: 0, marks: 0 },
 ];
 
-function alertView(item: AlertItem, subscriptions: readonly Subscription[], ctx: AlertContext, limits: AlertLimits): AlertView {
+function alertView(item: AlertItem, subscriptions: readonly Subscription[], hashtags: Hashtags, ctx: AlertContext, limits: AlertLimits): AlertView {
   const t = strings(ctx.lang);
   const { article } = item;
   const href = isWebUrl(article.url) ? article.url : null;
@@ -319,6 +386,7 @@ function alertView(item: AlertItem, subscriptions: readonly Subscription[], ctx:
   const titleMarks = Math.min(3, limits.marks);
   return {
     title: hideTitle ? null : { href, parts: marked(title, terms, titleMarks) },
+    hashtags: hashtags.line,
     // With the title hidden the source name carries the link to the article.
     source: { name: sourceName, href: hideTitle ? href : null },
     author: showAuthor ? author : null,
@@ -347,14 +415,15 @@ function dedupeCopies(copies: readonly { sourceName: string; url: string }[], ow
 /** One article as an alert for the subscriptions (of one chat) that matched it. */
 export function renderAlert(item: AlertItem, subscriptions: Subscription[], ctx: AlertContext): RenderedAlert {
   const subs = uniqueSubscriptions(subscriptions);
+  const hashtags = hashtagsOf(subs);
   let html = '';
   let plain = '';
   let view: AlertView | undefined;
   for (const limits of ALERT_STEPS) {
-    view = alertView(item, subs, ctx, limits);
+    view = alertView(item, subs, hashtags, ctx, limits);
     html = render('alert', view);
     plain = plainFromHtml(html);
-    if (fits(html, plain)) break;
+    if (fits(html, plain, hashtags.count)) break;
   }
   const url = item.article.url;
   const buttons: InlineButton[][] = [];
@@ -366,14 +435,15 @@ export function renderAlert(item: AlertItem, subscriptions: Subscription[], ctx:
 // ---------------------------------------------------------------------------------------
 // Several articles in one message
 
-function foldedView(items: readonly AlertItem[], shown: number, subscriptions: readonly Subscription[], ctx: AlertContext): FoldedView {
+function foldedView(items: readonly AlertItem[], shown: number, subscriptions: readonly Subscription[], hashtags: Hashtags, ctx: AlertContext): FoldedView {
   const t = strings(ctx.lang);
-  const queries = [...new Set(subscriptions.map((s) => oneLine(s.query)))];
+  const labels = matchedEntries(subscriptions);
   // The i18n strings are HTML with their arguments escaped; the template escapes again, so
   // they are turned back into plain text first.
-  const header = htmlToPlain(queries.length === 1 ? t.digestTitle(items.length, truncateText(queries[0]!, QUERY_CHARS)) : t.digestTitleMany(items.length));
+  const header = htmlToPlain(labels.length === 1 ? t.digestTitle(items.length, truncateText(labels[0]!.text, QUERY_CHARS)) : t.digestTitleMany(items.length));
   return {
     header,
+    hashtags: hashtags.line,
     items: items.slice(0, shown).map((item, i) => ({
       n: i + 1,
       title: truncateText(oneLine(inScript(item.article.title, ctx.script)), FOLDED_TITLE_CHARS) || item.article.url,
@@ -382,21 +452,24 @@ function foldedView(items: readonly AlertItem[], shown: number, subscriptions: r
       time: shortDateTime(item.article.published, ctx.timeZone, ctx.now),
     })),
     more: shown < items.length ? t.alertMore(items.length - shown) : '',
-    matched: queries.length > 1 ? matchedLine(subscriptions, ctx.lang) : { label: t.alertSubscription, queries: [] },
+    matched: labels.length > 1 ? matchedLine(subscriptions, ctx.lang) : { label: t.alertSubscription, entries: [] },
     ...punctuation(ctx.lang),
   };
 }
 
 /**
- * Several articles for one chat in one message: a header with the count, each article as a
- * linked title with its source and time, as many as fit ("and N more" for the rest).
+ * Several articles for one chat in one message: a header with the count (and the
+ * subscription's name or query when only one matched), the subscriptions' hashtags, each
+ * article as a linked title with its source and time, as many as fit ("and N more" for the
+ * rest).
  */
 export function renderFolded(items: AlertItem[], subscriptions: Subscription[], ctx: AlertContext): RenderedAlert {
   const subs = uniqueSubscriptions(subscriptions);
-  const html = (shown: number): string => render('folded', foldedView(items, shown, subs, ctx));
+  const hashtags = hashtagsOf(subs);
+  const html = (shown: number): string => render('folded', foldedView(items, shown, subs, hashtags, ctx));
   const shown = mostThatFit(items.length, (n) => {
     const h = html(n);
-    return htmlToPlain(h).length <= MESSAGE_LIMIT && entityCount(h) <= ENTITY_LIMIT;
+    return htmlToPlain(h).length <= MESSAGE_LIMIT && entityCount(h) + hashtags.count <= ENTITY_LIMIT;
   });
   const rendered = html(shown);
   // The plain text writes every URL out, so it may hold fewer articles than the HTML.
