@@ -1,21 +1,36 @@
 /**
- * `tidings subs add | list | remove`: admin management of keyword subscriptions.
+ * `tidings subs add | edit | list | remove`: admin management of keyword subscriptions.
  *
- *   subs add (--telegram CHAT_ID | --email ADDRESS) --query QUERY
+ *   subs add (--telegram CHAT_ID | --email ADDRESS) --query QUERY [--name NAME] [--tags TAGS]
  *            [--digest daily@HH:MM|off] [--script original|hans|hant] [--tz ZONE]
+ *   subs edit ID [--name NAME] [--tags TAGS]
  *   subs list [--json] [--telegram CHAT_ID | --email ADDRESS]
  *   subs remove ID
  *
- * `add` prints the id, the query as understood, the subscription's private feed URL and the
- * subscriber's feed of all its subscriptions (asking again for a query the subscriber has
- * prints the existing one). Bad input exits 2 with a message naming the flag and what was
- * expected; an unknown id for `remove` exits 1.
+ * `add` prints the id, the name and hashtags when it has them, the query as understood, the
+ * subscription's private feed URL and the subscriber's feed of all its subscriptions (asking
+ * again for a query the subscriber has prints the existing one, its name and tags as they
+ * were: `edit` changes them). `--name` is a display name shown instead of the query in alerts
+ * and lists (one line, at most 64 characters); `--tags "芯片 半导体"` are hashtags put under
+ * the title of its alerts (split at spaces, commas and 、; a leading # is dropped). `edit`
+ * sets either or both (an empty value, `--name ""`, clears it) and prints the subscription as
+ * `add` does. `list` shows names and tags (table columns when any subscription has one;
+ * `name` and `hashtags` in --json). Bad input, and an unknown id for `edit`, exit 2 with a
+ * message naming the flag and what was expected; an unknown id for `remove` exits 1.
  */
 import { loadSettings } from '../config/settings.js';
 import { createApp, type App } from '../app.js';
 import { subscriberKey, type DisplayScript, type Subscriber, type Subscription } from '../domain/subscription.js';
 import { describeQuery, parseQuery, QueryError } from '../match/query.js';
-import { SubscriptionInputError, SubscriptionLimitError, validateDigestAt, validateSubscriber, validateTimeZone } from '../subscriptions/subscription-store.js';
+import {
+  normalizeHashtags,
+  normalizeSubscriptionName,
+  SubscriptionInputError,
+  SubscriptionLimitError,
+  validateDigestAt,
+  validateSubscriber,
+  validateTimeZone,
+} from '../subscriptions/subscription-store.js';
 import { parse } from './args.js';
 import { renderTable } from './table.js';
 import { UsageError } from './usage-error.js';
@@ -32,12 +47,14 @@ const OPTIONS = {
   digest: { type: 'string' },
   script: { type: 'string' },
   tz: { type: 'string' },
+  name: { type: 'string' },
+  tags: { type: 'string' },
   json: { type: 'boolean', default: false },
 } as const;
 
 export async function runSubs(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub !== 'add' && sub !== 'list' && sub !== 'remove') {
+  if (sub !== 'add' && sub !== 'edit' && sub !== 'list' && sub !== 'remove') {
     throw new UsageError(`subs: expected add, list or remove; got ${JSON.stringify(sub ?? '')}`);
   }
   const { values, positionals } = parse(joinDashValues(rest), OPTIONS, true);
@@ -51,6 +68,16 @@ export async function runSubs(args: string[]): Promise<number> {
     }
     for (const flag of ['query', 'digest', 'script', 'tz'] as const) {
       if (values[flag] !== undefined) throw new InputError(`subs ${sub}: --${flag} is only for subs add`);
+    }
+    if (sub === 'edit') {
+      if (subscriber || values.json) throw new InputError('subs edit: expected a subscription id (see subs list) and --name NAME and/or --tags TAGS');
+      if (positionals.length !== 1) throw new InputError(`subs edit: expected one subscription id (see subs list); got ${positionals.length}`);
+      if (values.name === undefined && values.tags === undefined) throw new InputError('subs edit: expected --name NAME and/or --tags TAGS (an empty value, like --name "", clears it)');
+      const change = labelInput(values);
+      return await withApp((app) => edit(app, positionals[0]!, change));
+    }
+    for (const flag of ['name', 'tags'] as const) {
+      if (values[flag] !== undefined) throw new InputError(`subs ${sub}: --${flag} is only for subs add and subs edit`);
     }
     if (sub === 'list') {
       if (positionals.length > 0) throw new InputError(`subs list: unexpected argument ${JSON.stringify(positionals[0])}`);
@@ -85,7 +112,9 @@ function joinDashValues(args: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const next = args[i + 1];
-    const takesDash = (args[i] === '--telegram' && next !== undefined && /^-\d+$/.test(next)) || (args[i] === '--query' && next !== undefined && /^-(?!-)/.test(next));
+    const takesDash =
+      (args[i] === '--telegram' && next !== undefined && /^-\d+$/.test(next)) ||
+      ((args[i] === '--query' || args[i] === '--name' || args[i] === '--tags') && next !== undefined && /^-(?!-)/.test(next));
     if (takesDash) {
       out.push(`${args[i]}=${next}`);
       i++;
@@ -119,7 +148,32 @@ function subscriberOf(telegram: string | undefined, email: string | undefined, r
   return subscriber;
 }
 
-interface AddInput {
+/** A display name and hashtags as typed: undefined leaves one as it is, '' clears it (edit). */
+interface LabelInput {
+  name?: string;
+  hashtags?: string;
+}
+
+/** The subscription-store error about a name or hashtags, as the flag that carried them. */
+function labelError(err: SubscriptionInputError): InputError {
+  if (err.field === 'name') return new InputError(`--name ${err.message.replace(/^name /, '')}`);
+  if (err.field === 'hashtags') return new InputError(`--tags: ${err.message.replace(/^hashtags: /, '')}`);
+  return new InputError(err.message);
+}
+
+/** --name and --tags checked as the store will check them (it normalizes them again). */
+function labelInput(values: { name?: string; tags?: string }): LabelInput {
+  try {
+    normalizeSubscriptionName(values.name);
+    if (values.tags !== undefined) normalizeHashtags(values.tags);
+  } catch (err) {
+    if (err instanceof SubscriptionInputError) throw labelError(err);
+    throw err;
+  }
+  return { ...(values.name !== undefined ? { name: values.name } : {}), ...(values.tags !== undefined ? { hashtags: values.tags } : {}) };
+}
+
+interface AddInput extends LabelInput {
   subscriber: Subscriber;
   query: string;
   digestAt?: string;
@@ -127,7 +181,7 @@ interface AddInput {
   script: DisplayScript;
 }
 
-function addInput(values: { query?: string; digest?: string; script?: string; tz?: string }, subscriber: Subscriber): AddInput {
+function addInput(values: { query?: string; digest?: string; script?: string; tz?: string; name?: string; tags?: string }, subscriber: Subscriber): AddInput {
   if (values.query === undefined || values.query.trim() === '') throw new InputError('subs add: expected --query QUERY (for example --query "科技援疆 -庆阳")');
   const settings = loadSettings();
   try {
@@ -159,7 +213,7 @@ function addInput(values: { query?: string; digest?: string; script?: string; tz
   }
   const script = values.script ?? 'original';
   if (!SCRIPTS.includes(script as DisplayScript)) throw new InputError(`--script ${JSON.stringify(values.script)}: expected ${SCRIPTS.join(', ')}`);
-  return { subscriber, query: values.query, digestAt, timeZone: values.tz, script: script as DisplayScript };
+  return { subscriber, query: values.query, digestAt, timeZone: values.tz, script: script as DisplayScript, ...labelInput(values) };
 }
 
 function feedUrl(app: App, token: string): string {
@@ -168,6 +222,22 @@ function feedUrl(app: App, token: string): string {
 
 function modeOf(s: Subscription, defaultZone: string): string {
   return s.mode === 'digest' && s.digestAt ? `daily@${s.digestAt} ${s.timeZone ?? defaultZone}` : 'instant';
+}
+
+function tagLine(s: Subscription): string {
+  return (s.hashtags ?? []).map((t) => `#${t}`).join(' ');
+}
+
+/** What add and edit print after their first line: name and tags (when set), query, alerts, feeds. */
+async function describeSubscription(app: App, sub: Subscription): Promise<string[]> {
+  return [
+    ...(sub.name !== undefined ? [`name: ${sub.name}`] : []),
+    ...(sub.hashtags?.length ? [`tags: ${tagLine(sub)}`] : []),
+    `query: ${describeQuery(parseQuery(sub.query, { maxLength: 10_000 }))}`,
+    `alerts: ${modeOf(sub, app.settings.DEFAULT_TIMEZONE)}, script ${sub.script}`,
+    `feed: ${feedUrl(app, sub.feedToken)}`,
+    `feed of all ${sub.subscriberKey} subscriptions: ${feedUrl(app, await app.subscriptions.subscriberToken(sub.subscriberKey))}`,
+  ];
 }
 
 async function add(app: App, input: AddInput): Promise<number> {
@@ -182,24 +252,48 @@ async function add(app: App, input: AddInput): Promise<number> {
       digestAt: input.digestAt,
       timeZone: input.timeZone,
       script: input.script,
+      ...(input.name !== undefined ? { name: input.name } : {}),
+      ...(input.hashtags !== undefined ? { hashtags: input.hashtags } : {}),
       createdBy: 'cli',
     });
   } catch (err) {
     if (err instanceof SubscriptionLimitError) {
       throw new InputError(`subs add: ${key} already has ${err.count}/${err.limit} subscriptions, the most one chat or address may have (SUBS_PER_SUBSCRIBER); remove one first`);
     }
+    if (err instanceof SubscriptionInputError && (err.field === 'name' || err.field === 'hashtags')) throw labelError(err);
     if (err instanceof SubscriptionInputError) throw new InputError(`subs add: ${err.message}`);
     if (err instanceof QueryError) throw new InputError(`--query ${JSON.stringify(input.query)}: ${err.message}`);
     throw err;
   }
   const existed = before.has(sub.id);
-  const lines = [
-    `${existed ? 'already subscribed' : 'added'}: ${sub.id} for ${sub.subscriberKey}`,
-    `query: ${describeQuery(parseQuery(sub.query, { maxLength: 10_000 }))}`,
-    `alerts: ${modeOf(sub, app.settings.DEFAULT_TIMEZONE)}, script ${sub.script}`,
-    `feed: ${feedUrl(app, sub.feedToken)}`,
-    `feed of all ${sub.subscriberKey} subscriptions: ${feedUrl(app, await app.subscriptions.subscriberToken(sub.subscriberKey))}`,
-  ];
+  const lines = [`${existed ? 'already subscribed' : 'added'}: ${sub.id} for ${sub.subscriberKey}`, ...(await describeSubscription(app, sub))];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  if (existed && labelsDiffer(sub, input)) {
+    process.stderr.write(`tidings: note: the existing subscription keeps its name and tags; change them with: tidings subs edit ${sub.id} --name NAME --tags TAGS\n`);
+  }
+  return 0;
+}
+
+/** Whether --name or --tags asked for something other than what the subscription has. */
+function labelsDiffer(sub: Subscription, input: LabelInput): boolean {
+  const name = input.name === undefined ? sub.name : normalizeSubscriptionName(input.name);
+  const tags = input.hashtags === undefined ? (sub.hashtags ?? []) : normalizeHashtags(input.hashtags);
+  return name !== sub.name || tags.join(' ') !== (sub.hashtags ?? []).join(' ');
+}
+
+async function edit(app: App, id: string, change: LabelInput): Promise<number> {
+  const unknown = () => new InputError(`subs edit: no subscription with id ${JSON.stringify(id)} (see subs list)`);
+  const current = await app.subscriptions.get(id);
+  if (!current) throw unknown();
+  let sub: Subscription | undefined;
+  try {
+    sub = await app.subscriptions.relabel(id, current.subscriberKey, change);
+  } catch (err) {
+    if (err instanceof SubscriptionInputError) throw labelError(err);
+    throw err;
+  }
+  if (!sub) throw unknown(); // removed meanwhile
+  const lines = [`edited: ${sub.id} for ${sub.subscriberKey}`, ...(await describeSubscription(app, sub))];
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
 }
@@ -215,8 +309,20 @@ async function list(app: App, subscriber: Subscriber | undefined, json: boolean)
     process.stdout.write(subscriber ? `no subscriptions for ${subscriberKey(subscriber)}\n` : 'no subscriptions\n');
     return 0;
   }
-  const rows = subs.map((s) => [s.id, s.subscriberKey, modeOf(s, app.settings.DEFAULT_TIMEZONE), s.paused ? `paused${s.pausedReason ? ` (${s.pausedReason})` : ''}` : 'active', s.query]);
-  process.stdout.write(`${renderTable(['id', 'subscriber', 'mode', 'state', 'query'], rows)}\n`);
+  // The name and tags columns only when some subscription has one: without them, the table is as it was.
+  const names = subs.some((s) => s.name !== undefined);
+  const tags = subs.some((s) => s.hashtags?.length);
+  const headers = ['id', 'subscriber', 'mode', 'state', ...(names ? ['name'] : []), ...(tags ? ['tags'] : []), 'query'];
+  const rows = subs.map((s) => [
+    s.id,
+    s.subscriberKey,
+    modeOf(s, app.settings.DEFAULT_TIMEZONE),
+    s.paused ? `paused${s.pausedReason ? ` (${s.pausedReason})` : ''}` : 'active',
+    ...(names ? [s.name ?? ''] : []),
+    ...(tags ? [tagLine(s)] : []),
+    s.query,
+  ]);
+  process.stdout.write(`${renderTable(headers, rows)}\n`);
   return 0;
 }
 
