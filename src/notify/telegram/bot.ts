@@ -109,6 +109,8 @@ export const USER_COMMANDS: readonly CommandName[] = [
   'unsub',
   'unsuball',
   'list',
+  'name',
+  'tags',
   'pause',
   'resume',
   'digest',

@@ -25,6 +25,8 @@ export type CommandName =
   | 'sub'
   | 'unsub'
   | 'list'
+  | 'name'
+  | 'tags'
   | 'pause'
   | 'resume'
   | 'digest'
@@ -48,6 +50,10 @@ export interface SubscriptionLine {
   index: number;
   id: string;
   query: string;
+  /** Its display name (`/name`), shown before the query. */
+  name?: string;
+  /** Its hashtags without `#` (`/tags`), shown on a line of their own. */
+  hashtags?: readonly string[];
   mode: 'instant' | 'digest';
   digestAt?: string;
   timeZone: string;
@@ -105,6 +111,21 @@ export interface Strings {
   listHeader(count: number): string;
   listLine(line: SubscriptionLine): string;
   listFooter: string;
+  /** `/name` without a subscription number. */
+  nameUsage: string;
+  nameSet(query: string, name: string): string;
+  nameCleared(query: string): string;
+  /** A name longer than `max` characters (nothing changed). */
+  nameTooLong(max: number): string;
+  /** `/tags` without a subscription number. */
+  tagsUsage: string;
+  /** `tags` without `#`. */
+  tagsSet(query: string, tags: readonly string[]): string;
+  tagsCleared(query: string): string;
+  /** `/tags N …` where nothing is left once cleaned (only punctuation). */
+  tagsInvalid(value: string): string;
+  /** The tag line would be longer than `max` characters (nothing changed). */
+  tagsTooLong(max: number): string;
   paused(count: number): string;
   resumed(count: number): string;
   digestOn(count: number, at: string, timeZone: string): string;
@@ -184,6 +205,17 @@ function duration(lang: Lang, seconds: number): string {
   return parts.join(' ');
 }
 
+/** `#a #b`, escaped. */
+function tagLine(tags: readonly string[]): string {
+  return e(tags.map((t) => `#${t}`).join(' '));
+}
+
+/** `1. <b>name</b> · <code>query</code>` or `1. <code>query</code>`, and the hashtags on a line of their own. */
+function listedAs(l: SubscriptionLine): { head: string; tags: string } {
+  const head = `${l.index}. ${l.name !== undefined ? `<b>${e(l.name)}</b> · ` : ''}<code>${e(l.query)}</code>`;
+  return { head, tags: l.hashtags && l.hashtags.length > 0 ? `\n   ${tagLine(l.hashtags)}` : '' };
+}
+
 function caret(query: string, position: number): string {
   const chars = Array.from(query);
   const before = chars.slice(0, Math.max(0, position - 1)).join('');
@@ -199,6 +231,8 @@ const zh: Strings = {
     sub: '订阅关键词：/sub 科技援疆',
     unsub: '取消订阅（点选）',
     list: '本聊天的订阅',
+    name: '订阅显示名：/name 序号 名称',
+    tags: '订阅话题标签：/tags 序号 #标签',
     pause: '暂停所有提醒',
     resume: '恢复提醒',
     digest: '每日摘要：/digest daily@08:00 或 off',
@@ -226,6 +260,7 @@ const zh: Strings = {
   help: (isAdmin) =>
     `<b>命令</b>\n` +
     `/sub 查询 — 订阅（立即生效）\n/unsub — 取消订阅\n/list — 查看订阅\n/preview 查询 — 看看最近哪些文章会匹配\n` +
+    `/name 序号 名称 — 订阅的显示名，提醒中代替查询显示（/name 序号：清除）\n/tags 序号 #标签 … — 提醒标题下的话题标签（/tags 序号：清除）\n` +
     `/pause、/resume — 暂停、恢复提醒\n/digest daily@08:00 — 改为每日摘要（/digest off 恢复即时）\n` +
     `/script hans|hant|original — 简体、繁体或原文\n/feed — 私人订阅源（Atom）\n/email 地址 — 同时用邮件接收提醒\n` +
     `/lang zh|en|auto — 回复和提醒的语言\n/silent on|off — 静音提醒（无通知声音）\n/unsuball — 取消全部订阅（先发送备份）\n/forget — 删除本聊天的全部数据\n/version — 版本\n\n` +
@@ -252,10 +287,20 @@ const zh: Strings = {
   subscriptionGone: '本聊天没有这个订阅（可能已被删除）。',
   listHeader: (count) => `<b>本聊天的订阅（${count}）</b>`,
   listLine: (l) =>
-    `${l.index}. <code>${e(l.query)}</code> — ` +
+    `${listedAs(l).head} — ` +
     (l.paused ? `已暂停（${e(pausedReason('zh', l.pausedReason))}）` : l.mode === 'digest' ? `每日摘要 ${e(l.digestAt ?? '')}（${e(l.timeZone)}）` : '即时') +
-    ` · <code>${e(l.id)}</code>`,
+    ` · <code>${e(l.id)}</code>` +
+    listedAs(l).tags,
   listFooter: '/unsub 取消 · /feed 私人订阅源 · /digest 摘要 · /pause 暂停',
+  nameUsage: '用法：<code>/name 序号 名称</code>（序号见 /list，也可用 ID）；<code>/name 序号</code> 清除名称。',
+  nameSet: (query, name) => `订阅 <code>${e(query)}</code> 的显示名已设为：<b>${e(name)}</b>\n提醒中将显示这个名称，匹配仍按查询。`,
+  nameCleared: (query) => `已清除订阅 <code>${e(query)}</code> 的显示名，提醒中显示查询本身。`,
+  nameTooLong: (max) => `名称太长：最多 ${max} 个字符。未做任何更改。`,
+  tagsUsage: '用法：<code>/tags 序号 #标签1 #标签2</code>（序号见 /list，也可用 ID；标签可用空格、逗号或顿号分隔）；<code>/tags 序号</code> 清除标签。',
+  tagsSet: (query, tags) => `订阅 <code>${e(query)}</code> 的标签已设为：${tagLine(tags)}\n它们会显示在提醒标题下方。`,
+  tagsCleared: (query) => `已清除订阅 <code>${e(query)}</code> 的标签。`,
+  tagsInvalid: (value) => `<code>${e(value)}</code> 中没有可用的标签：标签由文字、数字和 _ 组成，例如 <code>/tags 1 #芯片 #半导体</code>。未做任何更改。`,
+  tagsTooLong: (max) => `标签太多：写成 #标签1 #标签2 最多 ${max} 个字符。未做任何更改。`,
   paused: (count) => `已暂停 ${count} 个订阅。发送 /resume 恢复。`,
   resumed: (count) => `已恢复 ${count} 个订阅。`,
   digestOn: (count, at, tz) => `${count} 个订阅改为每日摘要，时间 ${e(at)}（${e(tz)}）。/digest off 恢复即时提醒。`,
@@ -327,6 +372,8 @@ const en: Strings = {
     sub: 'Subscribe to a query: /sub 科技援疆',
     unsub: 'Remove a subscription (tap to choose)',
     list: "This chat's subscriptions",
+    name: 'Name a subscription: /name N NAME',
+    tags: 'Hashtags for a subscription: /tags N #tag',
     pause: 'Pause all alerts',
     resume: 'Resume alerts',
     digest: 'Daily digest: /digest daily@08:00 or off',
@@ -354,6 +401,7 @@ const en: Strings = {
   help: (isAdmin) =>
     `<b>Commands</b>\n` +
     `/sub QUERY — subscribe (at once)\n/unsub — remove a subscription\n/list — your subscriptions\n/preview QUERY — which recent articles a query matches\n` +
+    `/name N NAME — a display name for subscription N, shown in alerts instead of its query (/name N: clear it)\n/tags N #tag … — hashtags under the title of its alerts (/tags N: clear them)\n` +
     `/pause, /resume — pause or resume alerts\n/digest daily@08:00 — one digest a day (/digest off: instant again)\n` +
     `/script hans|hant|original — Simplified, Traditional or as published\n/feed — a private Atom feed\n/email ADDRESS — alerts by email too\n` +
     `/lang zh|en|auto — the language of replies and alerts\n/silent on|off — alerts without a notification sound\n/unsuball — remove every subscription (a backup first)\n/forget — delete everything about this chat\n/version — the version\n\n` +
@@ -380,10 +428,21 @@ const en: Strings = {
   subscriptionGone: 'This chat has no such subscription (it may have been removed already).',
   listHeader: (count) => `<b>Subscriptions of this chat (${count})</b>`,
   listLine: (l) =>
-    `${l.index}. <code>${e(l.query)}</code> — ` +
+    `${listedAs(l).head} — ` +
     (l.paused ? `paused (${e(pausedReason('en', l.pausedReason))})` : l.mode === 'digest' ? `daily digest at ${e(l.digestAt ?? '')} (${e(l.timeZone)})` : 'instant') +
-    ` · <code>${e(l.id)}</code>`,
+    ` · <code>${e(l.id)}</code>` +
+    listedAs(l).tags,
   listFooter: '/unsub removes one · /feed private feed · /digest daily digest · /pause',
+  nameUsage: 'Usage: <code>/name N NAME</code> (N: its number in /list, or its ID); <code>/name N</code> alone clears the name.',
+  nameSet: (query, name) => `Subscription <code>${e(query)}</code> is now called <b>${e(name)}</b>.\nAlerts show this name; the query still does the matching.`,
+  nameCleared: (query) => `Subscription <code>${e(query)}</code> has no name any more; alerts show its query.`,
+  nameTooLong: (max) => `That name is too long: at most ${max} characters. Nothing was changed.`,
+  tagsUsage:
+    'Usage: <code>/tags N #tag1 #tag2</code> (N: its number in /list, or its ID; tags separated by spaces or commas); <code>/tags N</code> alone clears them.',
+  tagsSet: (query, tags) => `Hashtags of subscription <code>${e(query)}</code>: ${tagLine(tags)}\nThey go on a line under the title of its alerts.`,
+  tagsCleared: (query) => `Subscription <code>${e(query)}</code> has no hashtags any more.`,
+  tagsInvalid: (value) => `No usable hashtag in <code>${e(value)}</code>: a tag is letters, digits and _, for example <code>/tags 1 #chips #semiconductors</code>. Nothing was changed.`,
+  tagsTooLong: (max) => `Too many hashtags: written as #tag1 #tag2 they may take at most ${max} characters. Nothing was changed.`,
   paused: (count) => `Paused ${count} subscription${count === 1 ? '' : 's'}. Send /resume to get alerts again.`,
   resumed: (count) => `Resumed ${count} subscription${count === 1 ? '' : 's'}.`,
   digestOn: (count, at, tz) => `${count} subscription${count === 1 ? '' : 's'} now come as a daily digest at ${e(at)} (${e(tz)}). /digest off: instant alerts again.`,

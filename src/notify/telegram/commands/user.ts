@@ -1,6 +1,6 @@
 /**
- * The commands every chat has: /start /help /sub /unsub /list /pause /resume /digest
- * /preview /script /feed /email /forget /unsuball /lang /silent /version, and the inline
+ * The commands every chat has: /start /help /sub /unsub /list /name /tags /pause /resume
+ * /digest /preview /script /feed /email /forget /unsuball /lang /silent /version, and the inline
  * buttons they and alerts carry (`unsub:<id>`, `stop:<id>`, `forget:yes|no`,
  * `unsuball:yes|no`, see callback-data.ts).
  *
@@ -12,10 +12,10 @@
  */
 import { InlineKeyboard } from 'grammy';
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'grammy/types';
-import type { Subscription } from '../../../domain/subscription.js';
+import { subscriptionLabel, type Subscription } from '../../../domain/subscription.js';
 import { describeQuery, parseQuery, QueryError, type Query } from '../../../match/query.js';
 import { requestChatEmailLink } from '../../../http/subscribe-pages.js';
-import { SubscriptionLimitError } from '../../../subscriptions/subscription-store.js';
+import { HASHTAGS_MAX, normalizeHashtags, SUBSCRIPTION_NAME_MAX, SubscriptionInputError, SubscriptionLimitError } from '../../../subscriptions/subscription-store.js';
 import { decodeCallback, encodeCallback } from '../callback-data.js';
 import { escapeHtml, htmlToPlain, isWebUrl, truncateText } from '../html.js';
 import { langFor, strings, type CommandName, type Lang, type Strings } from '../i18n.js';
@@ -144,8 +144,14 @@ const sub: Handler = managed(async (ctx, d) => {
 
 function unsubKeyboard(subs: readonly Subscription[]): InlineKeyboard {
   const kb = new InlineKeyboard();
-  for (const s of subs.slice(0, UNSUB_BUTTONS)) kb.text(`✕ ${truncateText(s.query, 48)}`, encodeCallback({ kind: 'unsub', subscriptionId: s.id })).row();
+  for (const s of subs.slice(0, UNSUB_BUTTONS)) kb.text(`✕ ${truncateText(subscriptionLabel(s), 48)}`, encodeCallback({ kind: 'unsub', subscriptionId: s.id })).row();
   return kb;
+}
+
+/** One of the chat's subscriptions by its number in /list (1-based) or its id. */
+function pickSubscription(subs: readonly Subscription[], ref: string): Subscription | undefined {
+  const byIndex = /^\d+$/.test(ref) ? subs[Number(ref) - 1] : undefined;
+  return byIndex ?? subs.find((s) => s.id === ref);
 }
 
 /** `/unsub` lists the chat's subscriptions as buttons; `/unsub ID` or `/unsub N` (its number in /list) removes one at once. */
@@ -158,8 +164,7 @@ const unsub: Handler = managed(async (ctx, d) => {
   }
   const arg = argText(ctx);
   if (arg !== '') {
-    const byIndex = /^\d+$/.test(arg) ? subs[Number(arg) - 1] : undefined;
-    const target = byIndex ?? subs.find((s) => s.id === arg);
+    const target = pickSubscription(subs, arg);
     const removed = target ? await d.subscriptions.remove(target.id, key) : undefined;
     await say(ctx, removed ? ctx.t.unsubscribed(removed.query) : ctx.t.subscriptionGone);
     return removed ? 'ok' : 'invalid';
@@ -171,7 +176,18 @@ const unsub: Handler = managed(async (ctx, d) => {
 
 function listLines(t: Strings, subs: readonly Subscription[], timeZone: string): string[] {
   return subs.map((s, i) =>
-    t.listLine({ index: i + 1, id: s.id, query: s.query, mode: s.mode, digestAt: s.digestAt, timeZone: s.timeZone ?? timeZone, paused: s.paused, pausedReason: s.pausedReason }),
+    t.listLine({
+      index: i + 1,
+      id: s.id,
+      query: s.query,
+      name: s.name,
+      hashtags: s.hashtags,
+      mode: s.mode,
+      digestAt: s.digestAt,
+      timeZone: s.timeZone ?? timeZone,
+      paused: s.paused,
+      pausedReason: s.pausedReason,
+    }),
   );
 }
 
@@ -184,6 +200,76 @@ const list: Handler = async (ctx, d) => {
   await sayLines(ctx, ctx.t.listHeader(subs.length), listLines(ctx.t, subs, d.timeZone), ctx.t.listFooter);
   return 'ok';
 };
+
+/**
+ * `/name N NAME` and `/tags N #a #b`: the subscription (N its number in /list, or its id)
+ * and the rest of the argument; undefined (and the usage, "no subscriptions" or "no such
+ * subscription" said) when there is none.
+ */
+async function labelTarget(ctx: TidingsContext, d: HandlerDeps, usage: string): Promise<{ key: string; target: Subscription; rest: string } | undefined> {
+  const [ref = '', rest = ''] = /^(\S+)\s*([\s\S]*)$/.exec(argText(ctx))?.slice(1) ?? [];
+  if (ref === '') {
+    await say(ctx, usage);
+    return undefined;
+  }
+  const key = chatKey(chatIdOf(ctx));
+  const subs = await d.subscriptions.listOf(key);
+  if (subs.length === 0) {
+    await say(ctx, ctx.t.noSubscriptions);
+    return undefined;
+  }
+  const target = pickSubscription(subs, ref);
+  if (!target) {
+    await say(ctx, `${ctx.t.subscriptionGone}\n${usage}`);
+    return undefined;
+  }
+  return { key, target, rest: rest.trim() };
+}
+
+/** relabel, with its input errors answered (too long) and a subscription removed meanwhile reported. */
+async function relabelForReply(ctx: TidingsContext, d: HandlerDeps, key: string, id: string, change: { name?: string; hashtags?: string }): Promise<Subscription | 'invalid' | undefined> {
+  try {
+    const written = await d.subscriptions.relabel(id, key, change);
+    if (!written) await say(ctx, ctx.t.subscriptionGone);
+    return written;
+  } catch (err) {
+    if (!(err instanceof SubscriptionInputError)) throw err;
+    await say(ctx, err.field === 'hashtags' ? ctx.t.tagsTooLong(HASHTAGS_MAX) : ctx.t.nameTooLong(SUBSCRIPTION_NAME_MAX));
+    return 'invalid';
+  }
+}
+
+/** `/name N NAME` sets the display name of subscription N (shown instead of its query); `/name N` clears it. */
+const name: Handler = managed(async (ctx, d) => {
+  const found = await labelTarget(ctx, d, ctx.t.nameUsage);
+  if (!found) return 'invalid';
+  const written = await relabelForReply(ctx, d, found.key, found.target.id, { name: found.rest });
+  if (written === undefined || written === 'invalid') return 'invalid';
+  await say(ctx, written.name !== undefined ? ctx.t.nameSet(written.query, written.name) : ctx.t.nameCleared(written.query));
+  return 'ok';
+});
+
+/** `/tags N #a #b` (or `a b`, `a, b`, `a、b`) sets the hashtags of subscription N's alerts; `/tags N` clears them. */
+const tags: Handler = managed(async (ctx, d) => {
+  const found = await labelTarget(ctx, d, ctx.t.tagsUsage);
+  if (!found) return 'invalid';
+  const { rest } = found;
+  // Something typed that leaves no tag (`/tags 1 ###`) is a mistake, not a request to clear.
+  let cleaned: string[] | undefined;
+  try {
+    cleaned = normalizeHashtags(rest);
+  } catch (err) {
+    if (!(err instanceof SubscriptionInputError)) throw err;
+  }
+  if (rest !== '' && cleaned?.length === 0) {
+    await say(ctx, ctx.t.tagsInvalid(truncateText(rest, 100)));
+    return 'invalid';
+  }
+  const written = await relabelForReply(ctx, d, found.key, found.target.id, { hashtags: rest });
+  if (written === undefined || written === 'invalid') return 'invalid';
+  await say(ctx, written.hashtags && written.hashtags.length > 0 ? ctx.t.tagsSet(written.query, written.hashtags) : ctx.t.tagsCleared(written.query));
+  return 'ok';
+});
 
 /** Apply a change to all of the chat's subscriptions; false (and "no subscriptions" said) when it has none. */
 async function changeAll(ctx: TidingsContext, d: HandlerDeps, change: (s: Subscription) => Subscription): Promise<number | undefined> {
@@ -444,7 +530,7 @@ const version: Handler = async (ctx, d) => {
   return 'ok';
 };
 
-export const userHandlers: Partial<Record<CommandName, Handler>> = { start, help, sub, unsub, list, pause, resume, digest, preview, script, feed, email, forget, unsuball, lang, silent, version };
+export const userHandlers: Partial<Record<CommandName, Handler>> = { start, help, sub, unsub, list, name, tags, pause, resume, digest, preview, script, feed, email, forget, unsuball, lang, silent, version };
 
 /** The keyboard of a pressed message without the buttons whose data is `data`. */
 function withoutButton(markup: InlineKeyboardMarkup | undefined, data: string): InlineKeyboardMarkup | undefined {
@@ -486,7 +572,7 @@ export async function handleCallback(ctx: TidingsContext, d: HandlerDeps): Promi
         await ctx.answerCallbackQuery({ text: plain(ctx.t.subscriptionGone), show_alert: true });
         return 'invalid';
       }
-      await ctx.answerCallbackQuery({ text: truncateText(ctx.t.stopped(removed.query), 190), show_alert: true });
+      await ctx.answerCallbackQuery({ text: truncateText(ctx.t.stopped(subscriptionLabel(removed)), 190), show_alert: true });
       const markup = withoutButton(query.message && 'reply_markup' in query.message ? query.message.reply_markup : undefined, query.data ?? '');
       if (markup) await ctx.editMessageReplyMarkup({ reply_markup: markup }).catch((err: unknown) => d.logger.debug({ err }, 'telegram: could not remove the stop button'));
       return 'ok';
