@@ -6,8 +6,9 @@
  * Private subscription feeds (`/feeds/sub/TOKEN.*`, with the `subscriptions` dep): a
  * subscription's token gives the recent stored articles its query matches; a chat's or
  * address's token gives the union over all its subscriptions. Each story appears once (its
- * earliest copy when that one matched). They are cached on the store version and the
- * subscriptions version together; an unknown token is no feed (404).
+ * earliest copy when that one matched). Titled `tidings: <label>` (a subscription's name,
+ * else its query; a chat's labels joined by ` · `). They are cached on the store version and
+ * the subscriptions version together; an unknown token is no feed (404).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -17,7 +18,7 @@ import { compareNewestFirst, type IndexEntry, type Store } from '../store/store.
 import { renderFeedDocument, FEED_FORMATS, type RenderedFeed } from '../publish/render-feeds.js';
 import { renderOpml, OPML_CONTENT_TYPE } from '../publish/opml.js';
 import { feedKey, formatFeedPath, type FeedPath } from '../publish/feed-http.js';
-import type { Subscription } from '../domain/subscription.js';
+import { subscriptionLabel, type Subscription } from '../domain/subscription.js';
 import type { SubscriptionStore } from '../subscriptions/subscription-store.js';
 import { recentArticles } from '../subscriptions/recent-articles.js';
 import { parseQuery, type Query } from '../match/query.js';
@@ -130,7 +131,7 @@ export class FeedService {
       const prepared = prepareArticle(a);
       return queries.some((q) => matchQuery(q, prepared));
     });
-    const title = `tidings: ${subs.map((s) => s.query).join(' · ') || '—'}`;
+    const title = `tidings: ${subs.map(subscriptionLabel).join(' · ') || '—'}`;
     const doc = this.render(p, title, onePerStory(matched).slice(0, this.deps.maxEntries), sources);
     this.remember(key, version, doc);
     return doc;
