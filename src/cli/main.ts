@@ -32,9 +32,11 @@ Usage:
                                         poll every source once, then exit
   tidings sources list [--sources PATH] list the configured sources
   tidings sources check [ID...]         fetch each source once and report (exit 1 if any failed)
-  tidings subs add (--telegram CHAT_ID | --email ADDRESS) --query QUERY
+  tidings subs add (--telegram CHAT_ID | --email ADDRESS) --query QUERY [--name NAME] [--tags TAGS]
                 [--digest daily@08:00|off] [--script original|hans|hant] [--tz ZONE]
                                         add a keyword subscription; prints its private feed URL
+  tidings subs edit ID [--name NAME] [--tags TAGS]
+                                        set a subscription's display name and hashtags ("" clears)
   tidings subs list [--json] [--telegram CHAT_ID | --email ADDRESS]
   tidings subs remove ID                list or remove keyword subscriptions
   tidings publish --out DIR             write every merged feed and sources.opml into DIR
