@@ -105,6 +105,95 @@ class DomNode implements FeedNode {
   }
 }
 
+/** A value the reader presents as an element (a CDF attribute such as `HREF` read as `link`). */
+class ValueNode implements FeedNode {
+  constructor(
+    readonly name: string,
+    private readonly value: string,
+  ) {}
+  attr(): string | undefined {
+    return undefined;
+  }
+  children(): FeedNode[] {
+    return [];
+  }
+  text(): string {
+    return this.value;
+  }
+  markup(): string {
+    return escapeHtml(this.value);
+  }
+  hasElementChildren(): boolean {
+    return false;
+  }
+}
+
+/**
+ * An element under a bare `<channel>` root, read as RSS: CDF (Microsoft's Channel Definition
+ * Format, `<CHANNEL HREF="…"><TITLE>…</TITLE><ITEM HREF="…" LASTMOD="…"><ABSTRACT>…`, what
+ * feedparser also reads) and RSS that lost its `<rss>` wrapper. Names match in any case;
+ * `link` is the `link` child, else the `HREF` attribute; `description` the `description`
+ * child, else `ABSTRACT`; `updated` the `LASTMOD` attribute (feedparser's reading).
+ */
+class ChannelRootNode implements FeedNode {
+  readonly name: string;
+  private childList: ChannelRootNode[] | undefined;
+
+  constructor(private readonly element: DomElementLike) {
+    this.name = element.tagName.toLowerCase();
+  }
+
+  attr(name: string): string | undefined {
+    return this.element.getAttribute(name) ?? this.element.getAttribute(name.toUpperCase()) ?? undefined;
+  }
+
+  private allChildren(): ChannelRootNode[] {
+    this.childList ??= [...this.element.children].map((child) => new ChannelRootNode(child));
+    return this.childList;
+  }
+
+  private named(name: string): FeedNode[] {
+    const lower = name.toLowerCase();
+    return this.allChildren().filter((child) => child.name === lower);
+  }
+
+  private fromAttribute(name: string, attribute: string): FeedNode[] {
+    const value = this.attr(attribute)?.trim();
+    return value ? [new ValueNode(name, value)] : [];
+  }
+
+  children(name: string): FeedNode[] {
+    const found = this.named(name);
+    if (found.length > 0) return found;
+    if (name === 'link') return this.fromAttribute('link', 'href');
+    if (name === 'description') return this.named('abstract');
+    if (name === 'updated') return this.fromAttribute('updated', 'lastmod');
+    return [];
+  }
+
+  text(): string {
+    return this.element.textContent ?? '';
+  }
+
+  markup(): string {
+    const parts: string[] = [];
+    for (const node of this.element.childNodes) {
+      if (node.nodeType === ELEMENT_NODE) parts.push(String(node));
+      else if (node.nodeType === TEXT_NODE || node.nodeType === CDATA_SECTION_NODE) parts.push(escapeHtml(node.textContent ?? ''));
+    }
+    return parts.join('');
+  }
+
+  hasElementChildren(): boolean {
+    return this.allChildren().length > 0;
+  }
+
+  /** Items of this channel and of the channels nested in it (CDF nests them), in order. */
+  items(): FeedNode[] {
+    return this.allChildren().flatMap((child) => (child.name === 'item' ? [child] : child.name === 'channel' ? child.items() : []));
+  }
+}
+
 const ROOT_FORMATS = new Map<string, FeedFormat>([
   ['rss', 'rss'],
   ['feed', 'atom'],
@@ -116,7 +205,12 @@ export function readWithDom(text: string): FeedDocument | undefined {
   const document = new DOMParser().parseFromString(text, 'text/xml');
   const element = document.documentElement as unknown as DomElementLike | null;
   if (!element) return undefined;
-  const format = ROOT_FORMATS.get(splitName(element.tagName)[1].toLowerCase());
+  const rootName = splitName(element.tagName)[1].toLowerCase();
+  if (rootName === 'channel') {
+    const channel = new ChannelRootNode(element);
+    return { format: 'rss', channel, items: channel.items() };
+  }
+  const format = ROOT_FORMATS.get(rootName);
   if (!format) return undefined;
   const root = new DomNode(element, {
     namespaces: new Map(),

@@ -24,6 +24,8 @@ export interface PrologScan {
 
 const NAME = /[A-Za-z_][\w.:-]*/y;
 const FEED_ROOT = /^(?:[\w.-]+:)?(?:rss|feed|rdf)$/i;
+/** A bare `<channel>` as the document element: CDF, or RSS that lost its `<rss>` wrapper. */
+const CHANNEL_ROOT = /^channel$/i;
 const WHITESPACE = /[\s\uFEFF]/;
 const DEFAULT_LIMIT = 65_536;
 
@@ -80,7 +82,7 @@ export function scanProlog(text: string, limit = DEFAULT_LIMIT): PrologScan {
       i = end;
     } else {
       const name = c === '<' ? readName(text, i + 1) : undefined;
-      if (name && isFeedRootName(name)) {
+      if (name && (isFeedRootName(name) || (!firstElement && CHANNEL_ROOT.test(name)))) {
         scan.root = { start: i, name };
         scan.feedRoot = true;
         return scan;

@@ -72,6 +72,36 @@ describe('parseFeed: RSS 2.0', () => {
   });
 });
 
+describe('parseFeed: a bare <channel> root (CDF, RSS without <rss>)', () => {
+  it('reads CDF: HREF as the link, TITLE, ABSTRACT as the summary, LASTMOD as the date, nested channels', async () => {
+    const cdf = `<?xml version="1.0"?>
+<CHANNEL HREF="http://cdf.example/" LASTMOD="2004-04-06T23:05:43-05:00">
+  <TITLE>CDF &amp; Co</TITLE>
+  <ABSTRACT>The channel</ABSTRACT>
+  <ITEM HREF="http://cdf.example/1.html" LASTMOD="2004-04-06T23:05:43-05:00">
+    <TITLE>First</TITLE>
+    <ABSTRACT>Lead &lt;b&gt;one&lt;/b&gt;</ABSTRACT>
+  </ITEM>
+  <CHANNEL HREF="http://cdf.example/sub/">
+    <ITEM HREF="/2.html"><TITLE>Second</TITLE></ITEM>
+  </CHANNEL>
+</CHANNEL>`;
+    const parsed = await parseFeed(cdf, { ...opts, url: 'http://cdf.example/feed.cdf' });
+    expect(parsed).toMatchObject({ format: 'rss', title: 'CDF & Co', link: 'http://cdf.example/' });
+    expect(parsed.items).toHaveLength(2);
+    expect(parsed.items[0]).toMatchObject({ title: 'First', url: 'http://cdf.example/1.html', html: 'Lead <b>one</b>', updated: '2004-04-07T12:05:43+08:00' });
+    expect(parsed.items[1]).toMatchObject({ title: 'Second', url: 'http://cdf.example/2.html' });
+  });
+
+  it('reads RSS whose <rss> wrapper is missing; a <channel> deeper in another document is still not a feed', async () => {
+    const parsed = await parseFeed('<channel><title>T</title><item><title>I</title><link>http://a.example/1</link><pubDate>Sun, 13 Oct 2024 10:44:04 GMT</pubDate></item></channel>', opts);
+    expect(parsed.items).toEqual([{ title: 'I', url: 'http://a.example/1', published: '2024-10-13T18:44:04+08:00' }]);
+    const error = await parseFeed('<?xml version="1.0"?><catalog><channel><title>T</title></channel></catalog>', opts).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FeedParseError);
+    expect((error as Error).message).toMatch(/got XML with root <catalog>/);
+  });
+});
+
 describe('parseFeed: Atom', () => {
   const atom = `<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom" xml:lang="zh">
