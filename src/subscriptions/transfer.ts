@@ -195,23 +195,77 @@ function parsePlain(text: string, file: string, limits: QueryLimits): TransferEn
 const SCRIPTS = ['original', 'hans', 'hant'] as const;
 /** A number where text is wanted (`name: 2024`) is taken as its text. */
 const text = z.preprocess((v) => (typeof v === 'number' ? String(v) : v), z.string());
+const DIGEST = /^daily@(\d{1,2}):(\d{2})$/;
 
-const entrySchema = z.strictObject({
-  query: text,
-  name: text.optional(),
-  tags: z.union([text, z.array(text)]).optional(),
-  digest: z.string().optional(),
-  timeZone: z.string().optional(),
-  script: z.enum(SCRIPTS).optional(),
-  paused: z.boolean().optional(),
-});
+type Refinement = z.core.$RefinementCtx;
+
+/** A check that throws SubscriptionInputError, as a zod issue with its message (`prefix` removed). */
+function storeCheck<T>(ctx: Refinement, prefix: RegExp, run: () => T): T {
+  try {
+    return run();
+  } catch (err) {
+    if (!(err instanceof SubscriptionInputError)) throw err;
+    ctx.addIssue({ code: 'custom', message: err.message.replace(prefix, '') });
+    return z.NEVER;
+  }
+}
+
+/** One subscription of the file, checked as the store will check it, for queries within `limits`. */
+function entrySchema(limits: QueryLimits) {
+  return z.strictObject({
+    query: text.transform((v, ctx) => {
+      const query = v.trim();
+      const problem = checkQuery(query, limits);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      return query;
+    }),
+    name: text.transform((v, ctx) => storeCheck(ctx, /^name /, () => normalizeSubscriptionName(v))).optional(),
+    tags: z
+      .union([text, z.array(text)])
+      .transform((v, ctx) => {
+        const tags = storeCheck(ctx, /^hashtags: /, () => normalizeHashtags(v));
+        const given = typeof v === 'string' ? v.trim() !== '' : v.length > 0;
+        if (given && tags.length === 0) ctx.addIssue({ code: 'custom', message: `no usable hashtag in ${JSON.stringify(v)}: a tag is letters, digits and _` });
+        return tags;
+      })
+      .optional(),
+    digest: z
+      .string()
+      .transform((v, ctx) => {
+        if (v.trim() === 'instant') return undefined;
+        const m = DIGEST.exec(v.trim());
+        const hhmm = m ? `${m[1]!.padStart(2, '0')}:${m[2]}` : '';
+        try {
+          validateDigestAt(hhmm);
+          return hhmm;
+        } catch {
+          ctx.addIssue({ code: 'custom', message: `expected daily@HH:MM with a time between 00:00 and 23:59 (like daily@08:00), or instant; got ${JSON.stringify(v)}` });
+          return z.NEVER;
+        }
+      })
+      .optional(),
+    timeZone: z
+      .string()
+      .transform((v, ctx) => {
+        try {
+          validateTimeZone(v);
+        } catch {
+          ctx.addIssue({ code: 'custom', message: `expected an IANA time zone name, like Asia/Shanghai or Europe/Berlin; got ${JSON.stringify(v)}` });
+        }
+        return v;
+      })
+      .optional(),
+    script: z.enum(SCRIPTS).optional(),
+    paused: z.boolean().optional(),
+  });
+}
+
+const ENTRY_KEYS = Object.keys(entrySchema({}).shape);
 
 const fileSchema = z.strictObject({
   tidings: z.literal(TRANSFER_FORMAT),
   subscriptions: z.preprocess((v) => v ?? [], z.array(z.unknown())),
 });
-
-const DIGEST = /^daily@(\d{1,2}):(\d{2})$/;
 
 function parseYaml(text: string, file: string, limits: QueryLimits): TransferEntry[] {
   const lc = new LineCounter();
@@ -242,7 +296,7 @@ function parseYaml(text: string, file: string, limits: QueryLimits): TransferEnt
       const unknownKeys = issue.code === 'unrecognized_keys' ? issue.keys : [];
       const line = lineOf(doc, lc, unknownKeys.length > 0 ? [...keyPath, unknownKeys[0]!] : keyPath, unknownKeys.length > 0);
       const field = formatPath([...keyPath, ...(unknownKeys.length === 1 ? [unknownKeys[0]!] : [])]);
-      const allowed = keyPath.length === 0 ? Object.keys(fileSchema.shape) : Object.keys(entrySchema.shape);
+      const allowed = keyPath.length === 0 ? Object.keys(fileSchema.shape) : ENTRY_KEYS;
       const message =
         issue.code === 'unrecognized_keys'
           ? `unknown key${unknownKeys.length > 1 ? 's' : ''} ${unknownKeys.map((k) => JSON.stringify(k)).join(', ')} (allowed: ${allowed.join(', ')})`
@@ -256,71 +310,26 @@ function parseYaml(text: string, file: string, limits: QueryLimits): TransferEnt
     throw new SubscriptionsFileError(problems);
   }
   // Each entry on its own, so one with an unknown key does not hide another's bad query.
-  const checked: { i: number; s: z.infer<typeof entrySchema> }[] = [];
-  top.data.subscriptions.forEach((item, i) => {
-    const one = entrySchema.safeParse(item);
-    if (one.success) checked.push({ i, s: one.data });
-    else addIssues(one.error.issues, ['subscriptions', i]);
-  });
-
+  const schema = entrySchema(limits);
   const entries: TransferEntry[] = [];
-  for (const { i, s } of checked) {
-    const at = (key: string): { line?: number; field: string } => ({ line: lineOf(doc, lc, ['subscriptions', i, key], false), field: `subscriptions[${i}].${key}` });
-    const before = problems.length;
-    const problem = (key: string, message: string) => problems.push({ file, ...at(key), message });
-    const query = s.query.trim();
-    const queryProblemText = checkQuery(query, limits);
-    if (queryProblemText) problem('query', queryProblemText);
-    let name: string | undefined;
-    if (s.name !== undefined) {
-      try {
-        name = normalizeSubscriptionName(s.name);
-      } catch (err) {
-        if (!(err instanceof SubscriptionInputError)) throw err;
-        problem('name', err.message.replace(/^name /, ''));
-      }
+  top.data.subscriptions.forEach((item, i) => {
+    const one = schema.safeParse(item);
+    if (!one.success) {
+      addIssues(one.error.issues, ['subscriptions', i]);
+      return;
     }
-    let tags: string[] | undefined;
-    if (s.tags !== undefined) {
-      try {
-        tags = normalizeHashtags(s.tags);
-        const given = typeof s.tags === 'string' ? s.tags.trim() !== '' : s.tags.length > 0;
-        if (given && tags.length === 0) problem('tags', `no usable hashtag in ${JSON.stringify(s.tags)}: a tag is letters, digits and _`);
-      } catch (err) {
-        if (!(err instanceof SubscriptionInputError)) throw err;
-        problem('tags', err.message.replace(/^hashtags: /, ''));
-      }
-    }
-    let digestAt: string | undefined;
-    if (s.digest !== undefined && s.digest.trim() !== 'instant') {
-      const m = DIGEST.exec(s.digest.trim());
-      const hhmm = m ? `${m[1]!.padStart(2, '0')}:${m[2]}` : '';
-      try {
-        validateDigestAt(hhmm);
-        digestAt = hhmm;
-      } catch {
-        problem('digest', `expected daily@HH:MM with a time between 00:00 and 23:59 (like daily@08:00), or instant; got ${JSON.stringify(s.digest)}`);
-      }
-    }
-    if (s.timeZone !== undefined) {
-      try {
-        validateTimeZone(s.timeZone);
-      } catch {
-        problem('timeZone', `expected an IANA time zone name, like Asia/Shanghai or Europe/Berlin; got ${JSON.stringify(s.timeZone)}`);
-      }
-    }
-    if (problems.length > before) continue;
+    const s = one.data;
     entries.push({
       line: lineOf(doc, lc, ['subscriptions', i], false) ?? 1,
-      query,
-      ...(name !== undefined ? { name } : {}),
-      ...(tags !== undefined ? { tags } : {}),
-      ...(digestAt !== undefined ? { digestAt } : {}),
+      query: s.query,
+      ...(s.name !== undefined ? { name: s.name } : {}),
+      ...(s.tags !== undefined ? { tags: s.tags } : {}),
+      ...(s.digest !== undefined ? { digestAt: s.digest } : {}),
       ...(s.timeZone !== undefined ? { timeZone: s.timeZone } : {}),
       ...(s.script !== undefined ? { script: s.script } : {}),
       ...(s.paused !== undefined ? { paused: s.paused } : {}),
     });
-  }
+  });
   if (problems.length > 0) throw new SubscriptionsFileError(problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));
   return entries;
 }
@@ -454,6 +463,7 @@ function describeIssue(issue: z.core.$ZodIssue, data: unknown, keyPath: (string 
   if (issue.code === 'invalid_type') return `expected ${issue.expected === 'array' ? 'a list' : issue.expected}; got ${shown}`;
   if (issue.code === 'invalid_value') return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}; got ${shown}`;
   if (issue.code === 'invalid_union') return `expected a string or a list of strings; got ${shown}`;
+  if (issue.code === 'custom') return issue.message;
   const showGot = got !== undefined && typeof got !== 'object' && !/\bgot\b/.test(issue.message);
   return `${issue.message}${showGot ? `; got ${shown}` : ''}`;
 }
