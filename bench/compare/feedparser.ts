@@ -13,7 +13,8 @@
  *  - tidings: the built CLI, `poll --once` on a generated sources file (one source per URL,
  *    `kind: feed`, `fulltext: never`: the feed is parsed and every item normalized and stored,
  *    no article page fetched), SQLite store in a fresh folder. A feed counts as read when its
- *    poll did not fail and found at least one item (the source state in the store says so).
+ *    poll did not fail and found at least one item or a feed title (the source state in the
+ *    store says so), as for feedparser.
  *  - feedparser: `/usr/bin/python3` fetching the same URLs one by one with feedparser.parse(url).
  *    A feed counts as read when the answer was 200 and it has an entry or a feed title (bozo or
  *    not; the non-bozo count is shown too).
@@ -194,8 +195,8 @@ async function runTidings(): Promise<void> {
       failed++;
       const kind = s?.lastErrorKind ?? 'no state';
       errorKinds.set(kind, (errorKinds.get(kind) ?? 0) + 1);
-    } else if ((s.itemsLastSeen ?? 0) > 0) read++;
-    else empty++;
+    } else if ((s.itemsLastSeen ?? 0) > 0 || s.title) read++;
+    if (s && s.consecutiveErrors === 0 && s.lastSuccessAt && (s.itemsLastSeen ?? 0) === 0) empty++;
   }
   const kinds = [...errorKinds].map(([k, n]) => `${k} ${n}`).join(', ');
   results.push({ tool: 'tidings', run, read, detail: `${fetches} fetches served; ${failed} failed${kinds ? ` (${kinds})` : ''}, ${empty} parsed with no item` });

@@ -174,6 +174,7 @@ async function pollOnce(source: Source, deps: PollDeps): Promise<PollResult> {
       newLastPoll: stored.length,
       encoding: decoded.encoding,
       format: parsed.format,
+      title: stateTitle(parsed.title),
       initialized: true,
       notBefore: response.notBefore?.toISOString(),
       nextDueAt: nextPollAfterSuccess(source.interval, now, response.notBefore, nextOpts, random()).toISOString(),
@@ -239,6 +240,12 @@ async function pollOnce(source: Source, deps: PollDeps): Promise<PollResult> {
 }
 
 /** The state after a successful fetch: error fields cleared. */
+/** The document's title as the source state keeps it: one line, at most 200 characters. */
+function stateTitle(title: string | undefined): string | undefined {
+  const line = title?.replace(/\s+/g, ' ').trim();
+  return line ? [...line].slice(0, 200).join('') : undefined;
+}
+
 function succeeded(previous: SourceState, now: Date): SourceState {
   return {
     ...previous,

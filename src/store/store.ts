@@ -45,6 +45,8 @@ export interface SourceState {
   newLastPoll?: number;
   encoding?: string;
   format?: string;
+  /** The document's own title (the feed's, or the list page's) at the last successful poll, one line, at most 200 characters. */
+  title?: string;
   /** True once a first poll has stored what it found (later polls alert). */
   initialized: boolean;
 }
