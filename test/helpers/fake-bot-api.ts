@@ -15,6 +15,12 @@
  *   400 "chat not found", 500, for the calls that match the predicate (e.g. one chat id).
  * - `dropAfterAccept(method, predicate)`: the call is accepted (a `sendMessage` counts as
  *   sent: the user got it), then the connection is closed before any answer is written.
+ * - Files: `sendDocument` takes the multipart upload grammY makes of an InputFile (recorded in
+ *   `documents` with its filename, caption and bytes; the caption's HTML checked like a
+ *   message's) and keeps the file, as Telegram does; `addFile(bytes)` registers one a user
+ *   sends; `getFile` gives its `file_path`, and `GET /file/bot<token>/<file_path>` serves its
+ *   bytes (recorded in `downloads`). `pushDocument` queues a message carrying a document
+ *   (with a caption, and `caption_entities` when the caption is a command).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,6 +30,34 @@ export interface RecordedCall {
   token: string;
   params: Record<string, unknown>;
   at: number;
+  /** Files uploaded with the call (multipart/form-data), by part name. */
+  files?: Record<string, UploadedFile>;
+}
+
+export interface UploadedFile {
+  filename: string;
+  bytes: Buffer;
+}
+
+/** A document the bot sent (sendDocument accepted). */
+export interface SentDocument {
+  chatId: number;
+  filename: string;
+  caption: string | undefined;
+  parseMode: string | undefined;
+  bytes: Buffer;
+  /** The message Telegram answered with (its `document.file_id` can be downloaded again). */
+  message: Record<string, unknown> & { message_id: number; document: TelegramDocument };
+  call: RecordedCall;
+}
+
+/** A file as it appears in a message. */
+export interface TelegramDocument {
+  file_id: string;
+  file_unique_id: string;
+  file_name?: string;
+  mime_type?: string;
+  file_size?: number;
 }
 
 export interface ScriptedReply {
@@ -112,6 +146,12 @@ export class FakeBotApi {
   private readonly scripts: Script[] = [];
   private readonly drops: { method: string; when: (params: Record<string, unknown>) => boolean; times: number }[] = [];
   private readonly callWaiters: { check: () => boolean; resolve: () => void }[] = [];
+  private readonly files = new Map<string, { bytes: Buffer; path: string }>();
+  private nextFile = 1;
+  /** Documents the bot sent, in order. */
+  readonly documents: SentDocument[] = [];
+  /** File downloads asked for (`GET /file/bot<token>/<path>`), known files or not. */
+  readonly downloads: { token: string; path: string }[] = [];
   /** The bot this server pretends to be. */
   readonly me = { id: 777000, is_bot: true, first_name: 'tidings', username: 'tidings_test_bot', can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false };
   url = '';
@@ -175,22 +215,62 @@ export class FakeBotApi {
     return update_id;
   }
 
-  /** Queue a text message from a user in a chat (private chat when chat is omitted). */
+  /**
+   * Queue a text message from a user in a chat (private chat when chat is omitted); `extra`
+   * goes into the message as it is (e.g. `reply_to_message`).
+   */
   pushMessage(
     text: string,
     from: { id: number; language_code?: string; first_name?: string },
     chat: { id: number; type: 'private' | 'group' | 'supergroup' | 'channel'; title?: string } = { id: from.id, type: 'private' },
+    extra: Record<string, unknown> = {},
   ): number {
-    const entities = text.startsWith('/') ? [{ type: 'bot_command', offset: 0, length: text.split(/\s/)[0]!.length }] : undefined;
+    const entities = commandEntities(text);
+    return this.pushChatMessage({ text, ...(entities ? { entities } : {}), ...extra }, from, chat);
+  }
+
+  /**
+   * Queue a message carrying `document` (from addFile, or a document the bot sent), with
+   * `caption` (`/import` gets `caption_entities` as Telegram sets them); `extra` as in pushMessage.
+   */
+  pushDocument(
+    caption: string | undefined,
+    document: TelegramDocument,
+    from: { id: number; language_code?: string; first_name?: string },
+    chat: { id: number; type: 'private' | 'group' | 'supergroup' | 'channel'; title?: string } = { id: from.id, type: 'private' },
+    extra: Record<string, unknown> = {},
+  ): number {
+    const entities = caption !== undefined ? commandEntities(caption) : undefined;
+    return this.pushChatMessage({ document, ...(caption !== undefined ? { caption } : {}), ...(entities ? { caption_entities: entities } : {}), ...extra }, from, chat);
+  }
+
+  private pushChatMessage(
+    content: Record<string, unknown>,
+    from: { id: number; language_code?: string; first_name?: string },
+    chat: { id: number; type: 'private' | 'group' | 'supergroup' | 'channel'; title?: string },
+  ): number {
     const message = {
       message_id: this.nextMessageId++,
       date: Math.floor(Date.now() / 1000),
       chat: { ...chat, first_name: chat.type === 'private' ? (from.first_name ?? 'User') : undefined },
       from: { is_bot: false, first_name: 'User', ...from },
-      text,
-      ...(entities ? { entities } : {}),
+      ...content,
     };
     return chat.type === 'channel' ? this.pushUpdate({ channel_post: { ...message, from: undefined, sender_chat: chat } }) : this.pushUpdate({ message });
+  }
+
+  /**
+   * Keep a file as if a user had sent it; returns it as a message's `document`. `fileSize`
+   * (default: the real size) is what Telegram says about it; `undefined` leaves it out.
+   */
+  addFile(bytes: Uint8Array | string, opts: { fileName?: string; mimeType?: string; fileSize?: number | undefined } = {}): TelegramDocument {
+    const data = Buffer.from(typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes);
+    const n = this.nextFile++;
+    const file_id = `file-${n}-${'x'.repeat(20)}`;
+    const fileName = opts.fileName ?? `file-${n}.txt`;
+    this.files.set(file_id, { bytes: data, path: `documents/file_${n}${/\.[A-Za-z0-9]+$/.exec(fileName)?.[0] ?? ''}` });
+    const size = 'fileSize' in opts ? opts.fileSize : data.length;
+    return { file_id, file_unique_id: `u${n}`, file_name: fileName, mime_type: opts.mimeType ?? 'text/plain', ...(size !== undefined ? { file_size: size } : {}) };
   }
 
   /** Queue a press of an inline button on a message the bot sent. */
@@ -241,7 +321,18 @@ export class FakeBotApi {
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const m = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(new URL(req.url ?? '/', 'http://x').pathname);
+    const pathname = new URL(req.url ?? '/', 'http://x').pathname;
+    const download = /^\/file\/bot([^/]+)\/(.+)$/.exec(pathname);
+    if (download && req.method === 'GET') {
+      const [, token, filePath] = download as unknown as [string, string, string];
+      this.downloads.push({ token, path: filePath });
+      const file = [...this.files.values()].find((f) => f.path === filePath);
+      if (!file) res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error_code: 404, description: 'Not Found' }));
+      else res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(file.bytes.length) }).end(file.bytes);
+      this.notifyCall();
+      return;
+    }
+    const m = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(pathname);
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     if (!m) {
@@ -249,8 +340,8 @@ export class FakeBotApi {
       return;
     }
     const [, token, method] = m as unknown as [string, string, string];
-    const params = parseBody(req.headers['content-type'] ?? '', Buffer.concat(chunks));
-    const call: RecordedCall & { accepted?: boolean } = { method, token, params, at: Date.now() };
+    const { params, files } = parseBody(req.headers['content-type'] ?? '', Buffer.concat(chunks));
+    const call: RecordedCall & { accepted?: boolean } = { method, token, params, at: Date.now(), ...(files ? { files } : {}) };
     if (method !== 'getUpdates') this.calls.push(call);
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
 
@@ -309,6 +400,14 @@ export class FakeBotApi {
         }
         return { ok: true, result: { message_id: Number(params.message_id ?? 0), date: Math.floor(Date.now() / 1000), chat: { id: Number(params.chat_id), type: 'private' }, text: String(params.text ?? '') } };
       }
+      case 'sendDocument':
+        return this.sendDocument(params, call);
+      case 'getFile': {
+        const id = String(params.file_id ?? '');
+        const file = this.files.get(id);
+        if (!file) return { ok: false, error_code: 400, description: 'Bad Request: invalid file_id' };
+        return { ok: true, result: { file_id: id, file_unique_id: `u${id}`, file_size: file.bytes.length, file_path: file.path } };
+      }
       case 'getChat':
         return { ok: true, result: { id: Number(params.chat_id), type: Number(params.chat_id) < 0 ? 'group' : 'private' } };
       case 'getChatMember':
@@ -317,6 +416,35 @@ export class FakeBotApi {
         // setMyCommands, deleteMyCommands, answerCallbackQuery, setWebhook, deleteWebhook, sendChatAction, …
         return { ok: true, result: true };
     }
+  }
+
+  private sendDocument(params: Record<string, unknown>, call: RecordedCall & { accepted?: boolean }): { ok: true; result: unknown } | { ok: false; error_code: number; description: string } {
+    const ref = String(params.document ?? '');
+    const attached = ref.startsWith('attach://') ? call.files?.[ref.slice('attach://'.length)] : undefined;
+    const resent = attached ? undefined : this.files.get(ref);
+    if (!attached && !resent) return { ok: false, error_code: 400, description: 'Bad Request: wrong file identifier/HTTP URL specified' };
+    const caption = params.caption === undefined ? undefined : String(params.caption);
+    if (caption !== undefined && params.parse_mode === 'HTML') {
+      const problem = checkTelegramHtml(caption);
+      if (problem) return { ok: false, error_code: 400, description: `Bad Request: can't parse entities: ${problem}` };
+    }
+    const shown = caption === undefined ? undefined : params.parse_mode === 'HTML' ? visibleText(caption) : caption;
+    if (shown !== undefined && shown.length > 1024) return { ok: false, error_code: 400, description: 'Bad Request: message caption is too long' };
+    const bytes = attached?.bytes ?? resent!.bytes;
+    const filename = attached?.filename ?? 'document';
+    const document = attached ? this.addFile(bytes, { fileName: filename, mimeType: 'application/octet-stream' }) : { file_id: ref, file_unique_id: `u${ref}`, file_size: bytes.length };
+    const chatId = Number(params.chat_id);
+    const message = {
+      message_id: this.nextMessageId++,
+      date: Math.floor(Date.now() / 1000),
+      chat: { id: chatId, type: chatId < 0 ? 'group' : 'private' },
+      from: { ...this.me },
+      document,
+      ...(shown !== undefined ? { caption: shown } : {}),
+    };
+    call.accepted = true;
+    this.documents.push({ chatId, filename, caption, parseMode: params.parse_mode === undefined ? undefined : String(params.parse_mode), bytes, message, call });
+    return { ok: true, result: message };
   }
 
   private async getUpdates(params: Record<string, unknown>): Promise<unknown[]> {
@@ -343,27 +471,60 @@ export class FakeBotApi {
   }
 }
 
-function parseBody(contentType: string, body: Buffer): Record<string, unknown> {
-  if (body.length === 0) return {};
-  if (contentType.includes('application/json')) return JSON.parse(body.toString('utf8')) as Record<string, unknown>;
-  if (contentType.includes('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(body.toString('utf8')));
+/** `bot_command` entities for a text or caption that starts with a command. */
+function commandEntities(text: string): { type: 'bot_command'; offset: 0; length: number }[] | undefined {
+  return text.startsWith('/') ? [{ type: 'bot_command', offset: 0, length: text.split(/\s/)[0]!.length }] : undefined;
+}
+
+/** The parameters of a call (JSON, form or multipart), and the files a multipart body carries. */
+function parseBody(contentType: string, body: Buffer): { params: Record<string, unknown>; files?: Record<string, UploadedFile> } {
+  if (body.length === 0) return { params: {} };
+  if (contentType.includes('application/json')) return { params: JSON.parse(body.toString('utf8')) as Record<string, unknown> };
+  if (contentType.includes('application/x-www-form-urlencoded')) return { params: Object.fromEntries(new URLSearchParams(body.toString('utf8'))) };
   if (contentType.includes('multipart/form-data')) {
     const boundary = /boundary=("?)([^";]+)\1/.exec(contentType)?.[2];
-    const out: Record<string, unknown> = {};
-    if (!boundary) return out;
-    for (const part of body.toString('utf8').split(`--${boundary}`)) {
-      const pm = /name="([^"]+)"[^\r\n]*\r\n(?:[^\r\n]+\r\n)*\r\n([\s\S]*)\r\n$/.exec(part);
-      if (!pm) continue;
-      const raw = pm[2]!;
+    const params: Record<string, unknown> = {};
+    const files: Record<string, UploadedFile> = {};
+    if (!boundary) return { params };
+    // Parts are cut on the bytes, so a file's bytes come out exactly as sent.
+    for (const part of splitBuffer(body, Buffer.from(`--${boundary}`))) {
+      const headerEnd = part.indexOf('\r\n\r\n');
+      if (headerEnd < 0) continue;
+      const headers = part.subarray(0, headerEnd).toString('utf8');
+      const name = /name="([^"]+)"/i.exec(headers)?.[1];
+      if (name === undefined) continue;
+      let content = part.subarray(headerEnd + 4);
+      if (content.subarray(-2).toString('latin1') === '\r\n') content = content.subarray(0, -2);
+      const filename = /filename=(?:"([^"]*)"|([^;\r\n]+))/i.exec(headers);
+      if (filename) {
+        files[name] = { filename: filename[1] ?? filename[2]!.trim(), bytes: Buffer.from(content) };
+        continue;
+      }
+      const raw = content.toString('utf8');
       try {
-        out[pm[1]!] = JSON.parse(raw);
+        params[name] = JSON.parse(raw);
       } catch {
-        out[pm[1]!] = raw;
+        params[name] = raw;
       }
     }
-    return out;
+    return { params, ...(Object.keys(files).length > 0 ? { files } : {}) };
   }
-  return {};
+  return { params: {} };
+}
+
+/** `body` cut at every `separator` (the separators dropped). */
+function splitBuffer(body: Buffer, separator: Buffer): Buffer[] {
+  const parts: Buffer[] = [];
+  let start = 0;
+  for (;;) {
+    const at = body.indexOf(separator, start);
+    if (at < 0) {
+      parts.push(body.subarray(start));
+      return parts;
+    }
+    parts.push(body.subarray(start, at));
+    start = at + separator.length;
+  }
 }
 
 /** Start a fake Bot API on a loopback port. */
