@@ -86,7 +86,7 @@ describe('tidings bot: admin commands and menus', () => {
     const names = (c: RecordedCall) => (c.params.commands as BotCommand[]).map((x) => x.command);
     const defaults = calls.filter((c) => (c.params.scope as { type: string }).type === 'default');
     expect(defaults.map((c) => c.params.language_code ?? null).sort()).toEqual(['en', 'zh', null].sort());
-    const userMenu = ['start', 'help', 'sub', 'unsub', 'unsuball', 'list', 'name', 'tags', 'pause', 'resume', 'digest', 'preview', 'script', 'feed', 'email', 'lang', 'silent', 'forget', 'version'];
+    const userMenu = ['start', 'help', 'sub', 'unsub', 'unsuball', 'list', 'name', 'tags', 'pause', 'resume', 'digest', 'preview', 'script', 'feed', 'email', 'export', 'import', 'lang', 'silent', 'forget', 'version'];
     expect(USER_COMMANDS).toEqual(userMenu);
     for (const c of defaults) expect(names(c)).toEqual(userMenu);
     const zh = defaults.find((c) => c.params.language_code === 'zh')!;

@@ -98,7 +98,7 @@ describe('tidings bot: /lang, /silent, /unsuball, /version', () => {
   const firstButton = (call: RecordedCall) => (call.params.reply_markup as InlineKeyboardMarkup).inline_keyboard.flat()[0]!.text;
 
   it('the new commands are in the menu, in both languages, and in /help', async () => {
-    expect(USER_COMMANDS).toEqual(['start', 'help', 'sub', 'unsub', 'unsuball', 'list', 'name', 'tags', 'pause', 'resume', 'digest', 'preview', 'script', 'feed', 'email', 'lang', 'silent', 'forget', 'version']);
+    expect(USER_COMMANDS).toEqual(['start', 'help', 'sub', 'unsub', 'unsuball', 'list', 'name', 'tags', 'pause', 'resume', 'digest', 'preview', 'script', 'feed', 'email', 'export', 'import', 'lang', 'silent', 'forget', 'version']);
     const menus = api.callsOf('setMyCommands').filter((c) => (c.params.scope as { type: string }).type === 'default');
     const zh = menus.find((c) => c.params.language_code === 'zh')!.params.commands as BotCommand[];
     const en = menus.find((c) => c.params.language_code === undefined)!.params.commands as BotCommand[];

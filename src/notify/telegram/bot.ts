@@ -14,7 +14,11 @@
  *   path and refuses (401) any request whose `X-Telegram-Bot-Api-Secret-Token` is not ours,
  *   compared in constant time before grammY sees the body.
  *
- * The commands themselves are in commands/user.ts and commands/admin.ts.
+ * - A command in the caption of a file (`/import` sent with a document) is routed like one in
+ *   a message's text: grammY's `bot.command` reads only `text` and its entities.
+ *
+ * The commands themselves are in commands/user.ts, commands/transfer.ts (/export, /import)
+ * and commands/admin.ts.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -37,6 +41,7 @@ import type { SubscriptionStore } from '../../subscriptions/subscription-store.j
 import type { ChatPrefs } from './chat-prefs.js';
 import { ADMIN_COMMANDS, adminHandlers } from './commands/admin.js';
 import { RecentMatcher, type Handler, type HandlerDeps, type LangFlavor, type Outcome, type TidingsContext } from './commands/shared.js';
+import { transferHandlers } from './commands/transfer.js';
 import { handleCallback, userHandlers } from './commands/user.js';
 import { htmlToPlain, truncateText } from './html.js';
 import { langFor, strings, type CommandName, type Lang } from './i18n.js';
@@ -118,6 +123,8 @@ export const USER_COMMANDS: readonly CommandName[] = [
   'script',
   'feed',
   'email',
+  'export',
+  'import',
   'lang',
   'silent',
   'forget',
@@ -192,10 +199,28 @@ function countersOf(metrics: Metrics): () => Promise<{ sent: number; failed: num
   return async () => ({ sent: await total('tidings_telegram_sent_total'), failed: await total('tidings_telegram_failed_total') });
 }
 
-/** True when the update is a command at the start of a message or channel post. */
+/** True when the update is a command at the start of a message or channel post (or of a file's caption). */
 function isCommand(ctx: Context): boolean {
   const msg = ctx.message ?? ctx.channelPost;
-  return msg?.entities?.some((e) => e.type === 'bot_command' && e.offset === 0) ?? false;
+  return (msg?.entities ?? msg?.caption_entities)?.some((e) => e.type === 'bot_command' && e.offset === 0) ?? false;
+}
+
+/**
+ * Whether the caption of a message starts with `/name` (or `/name@thisbot`), as grammY's
+ * `bot.command` checks a text; sets `ctx.match` to the rest of the caption as it does.
+ */
+function captionCommand(name: string): (ctx: Context) => boolean {
+  return (ctx) => {
+    const msg = ctx.message ?? ctx.channelPost;
+    const caption = msg?.caption;
+    const entity = msg?.caption_entities?.find((e) => e.type === 'bot_command' && e.offset === 0);
+    if (caption === undefined || !entity) return false;
+    const [command = '', target] = caption.substring(1, entity.length).split('@');
+    if (command !== name) return false;
+    if (target !== undefined && target.toLowerCase() !== ctx.me.username.toLowerCase()) return false;
+    ctx.match = caption.substring(entity.length).trim();
+    return true;
+  };
 }
 
 export function createTidingsBot(deps: TidingsBotDeps): TidingsBot {
@@ -262,11 +287,20 @@ export function createTidingsBot(deps: TidingsBotDeps): TidingsBot {
     }
   };
 
+  const apiRoot = (deps.apiRoot ?? 'https://api.telegram.org').replace(/\/+$/, '');
+  const handlers: Partial<Record<CommandName, Handler>> = {
+    ...userHandlers,
+    ...transferHandlers({ fileUrl: (filePath) => `${apiRoot}/file/bot${deps.token}/${filePath}` }),
+    ...adminHandlers,
+  };
   for (const name of [...USER_COMMANDS, ...ADMIN_COMMANDS]) {
-    const handler: Handler | undefined = userHandlers[name] ?? adminHandlers[name];
+    const handler = handlers[name];
     if (!handler) throw new Error(`no handler for /${name}`);
     bot.command(name, (ctx) => track(name, () => handler(ctx, handlerDeps)));
   }
+  // `/import` as the caption of the file it imports.
+  const importFile = handlers.import!;
+  bot.on(':caption_entities:bot_command').filter(captionCommand('import'), (ctx) => track('import', () => importFile(ctx, handlerDeps)));
   bot.on('callback_query', (ctx) => track(`button:${ctx.callbackQuery.data?.split(':')[0] ?? 'none'}`, () => handleCallback(ctx, handlerDeps)));
 
   // Long polling reports errors here (the middleware above catches handler errors first).

@@ -34,6 +34,8 @@ export type CommandName =
   | 'script'
   | 'feed'
   | 'email'
+  | 'export'
+  | 'import'
   | 'forget'
   | 'unsuball'
   | 'lang'
@@ -69,6 +71,25 @@ export interface SourceLine {
   errors: number;
   items: number | null;
   lastError: string | null;
+}
+
+/** One subscription of a file that /import could not add. */
+export interface ImportFailureLine {
+  line: number;
+  query: string;
+  /** Why, in English (from the store). */
+  reason: string;
+  /** Set when the chat's cap refused it. */
+  limit?: { count: number; limit: number };
+}
+
+export interface ImportReportView {
+  file: string;
+  added: number;
+  existing: number;
+  /** Of `existing`, those whose name or tags the file changed. */
+  relabeled: number;
+  failed: number;
 }
 
 export interface StatsView {
@@ -153,6 +174,29 @@ export interface Strings {
   unsuballNo: string;
   unsuballDone(subscriptions: number, pending: number): string;
   unsuballCancelled: string;
+  /** The caption of `/export`'s file: `count` subscriptions; `importCommand` is /import (or /import@bot in groups). */
+  exportCaption(count: number, importCommand: string): string;
+  /** `/import` without a file. */
+  importUsage(importCommand: string, maxKb: number): string;
+  /** A file over the limit (nothing imported). */
+  importTooBig(sizeKb: number, maxKb: number): string;
+  /** Telegram would not give the file (nothing imported). */
+  importDownloadFailed: string;
+  /** The file does not parse: the header; the problems follow, one a line (importProblem). */
+  importInvalid(file: string, problems: number): string;
+  /** One problem of a file: `line` when it has one; `text` in English (`field: what was expected`). */
+  importProblem(line: number | undefined, text: string): string;
+  /** After the problems. */
+  importInvalidFooter(importCommand: string): string;
+  /** A file without subscriptions. */
+  importEmpty(file: string): string;
+  /** What was imported; the failures follow, one a line (importFailure). */
+  importReport(view: ImportReportView): string;
+  importFailure(failure: ImportFailureLine): string;
+  /** `count` more problems or failures not listed. */
+  importMore(count: number): string;
+  /** After the report; `limited` when the cap refused some. */
+  importFooter(limited: boolean): string;
   /** `/lang` alone: the chat's language now, and whether it is pinned. */
   langShow(current: Lang, pinned: boolean): string;
   langPinned(lang: Lang): string;
@@ -240,6 +284,8 @@ const zh: Strings = {
     script: '字形：/script original|hans|hant',
     feed: '本聊天的私人订阅源网址',
     email: '同时用邮件接收提醒：/email 地址',
+    export: '把订阅导出为文件（备份、迁移）',
+    import: '从文件导入订阅（附言 /import 发送文件）',
     forget: '删除本聊天的全部数据',
     unsuball: '取消全部订阅（先发送备份）',
     lang: '语言：/lang zh|en|auto',
@@ -263,6 +309,7 @@ const zh: Strings = {
     `/name 序号 名称 — 订阅的显示名，提醒中代替查询显示（/name 序号：清除）\n/tags 序号 #标签 … — 提醒标题下的话题标签（/tags 序号：清除）\n` +
     `/pause、/resume — 暂停、恢复提醒\n/digest daily@08:00 — 改为每日摘要（/digest off 恢复即时）\n` +
     `/script hans|hant|original — 简体、繁体或原文\n/feed — 私人订阅源（Atom）\n/email 地址 — 同时用邮件接收提醒\n` +
+    `/export — 把订阅导出为文件（名称、标签和设置都在内）\n/import — 从文件导入订阅：发送文件并附言 /import，或回复 /import（也接受每行一个查询的文本）\n` +
     `/lang zh|en|auto — 回复和提醒的语言\n/silent on|off — 静音提醒（无通知声音）\n/unsuball — 取消全部订阅（先发送备份）\n/forget — 删除本聊天的全部数据\n/version — 版本\n\n` +
     `<b>查询语法</b>\n<code>科技援疆</code> 词 · <code>"国家风力发电技术创新中心"</code> 短语\n` +
     `<code>A B</code> 同时包含 · <code>A OR B</code> 任一 · <code>-A</code> 排除 · <code>( … )</code> 分组\n` +
@@ -327,6 +374,23 @@ const zh: Strings = {
   unsuballNo: '保留',
   unsuballDone: (subs, pending) => `已取消 ${subs} 个订阅，丢弃 ${pending} 条待发送的提醒。发回备份消息即可重新订阅。`,
   unsuballCancelled: '已取消操作，订阅保持不变。',
+  exportCaption: (count, cmd) =>
+    `本聊天的 <b>${count} 个订阅</b>（含名称、标签和设置）。\n要恢复（在这里或其他聊天）：把这个文件发给机器人并附言 <code>${e(cmd)}</code>，或回复这条消息 <code>${e(cmd)}</code>。`,
+  importUsage: (cmd, maxKb) =>
+    `用法：发送订阅文件（来自 /export，或每行一个查询的文本）并附言 <code>${e(cmd)}</code>，或用 <code>${e(cmd)}</code> 回复带有该文件的消息。文件最大 ${maxKb} KB。`,
+  importTooBig: (sizeKb, maxKb) => `文件太大（${sizeKb} KB），/import 最多接受 ${maxKb} KB。未导入任何订阅。`,
+  importDownloadFailed: '无法从 Telegram 下载这个文件，请稍后再试。未导入任何订阅。',
+  importInvalid: (file, n) => `未导入任何订阅：文件 <code>${e(file)}</code> 有 ${n} 处问题：`,
+  importProblem: (line, text) => `${line !== undefined ? `第 ${line} 行：` : ''}<code>${e(text)}</code>`,
+  importInvalidFooter: (cmd) => `修正后再次发送文件并附言 <code>${e(cmd)}</code>。`,
+  importEmpty: (file) => `文件 <code>${e(file)}</code> 中没有订阅，未导入任何内容。`,
+  importReport: (v) =>
+    `已从 <code>${e(v.file)}</code> 导入：新增 ${v.added} 个，已有 ${v.existing} 个` +
+    (v.relabeled > 0 ? `（其中 ${v.relabeled} 个更新了名称或标签）` : '') +
+    (v.failed > 0 ? `，${v.failed} 个未导入：` : '。'),
+  importFailure: (f) => `第 ${f.line} 行 <code>${e(f.query)}</code>：${f.limit ? `订阅数已达上限（${f.limit.count}/${f.limit.limit}）` : e(f.reason)}`,
+  importMore: (count) => `……另有 ${count} 个`,
+  importFooter: (limited) => (limited ? '用 /unsub 删除一些订阅后再次导入同一文件即可（已有的订阅会保留）。/list 查看订阅。' : '/list 查看本聊天的订阅。'),
   langShow: (current, pinned) =>
     `本聊天的语言：<b>${langName('zh', current)}</b>${pinned ? '（已固定）' : '（跟随发送者的 Telegram 语言）'}。\n` +
     `用法：<code>/lang zh</code> 或 <code>/lang en</code> 固定回复和提醒的语言，<code>/lang auto</code> 恢复跟随发送者。`,
@@ -381,6 +445,8 @@ const en: Strings = {
     script: 'Script: /script original|hans|hant',
     feed: "This chat's private feed URL",
     email: 'Alerts by email too: /email ADDRESS',
+    export: 'Your subscriptions as a file (backup, moving)',
+    import: 'Subscriptions from a file (send it with the caption /import)',
     forget: 'Delete everything kept about this chat',
     unsuball: 'Remove all subscriptions (a backup first)',
     lang: 'Language: /lang zh|en|auto',
@@ -404,6 +470,7 @@ const en: Strings = {
     `/name N NAME — a display name for subscription N, shown in alerts instead of its query (/name N: clear it)\n/tags N #tag … — hashtags under the title of its alerts (/tags N: clear them)\n` +
     `/pause, /resume — pause or resume alerts\n/digest daily@08:00 — one digest a day (/digest off: instant again)\n` +
     `/script hans|hant|original — Simplified, Traditional or as published\n/feed — a private Atom feed\n/email ADDRESS — alerts by email too\n` +
+    `/export — your subscriptions as a file (names, tags and settings included)\n/import — subscriptions from a file: send it with the caption /import, or reply /import to it (one query a line works too)\n` +
     `/lang zh|en|auto — the language of replies and alerts\n/silent on|off — alerts without a notification sound\n/unsuball — remove every subscription (a backup first)\n/forget — delete everything about this chat\n/version — the version\n\n` +
     `<b>Queries</b>\n<code>科技援疆</code> term · <code>"国家风力发电技术创新中心"</code> phrase\n` +
     `<code>A B</code> both · <code>A OR B</code> either · <code>-A</code> not · <code>( … )</code> groups\n` +
@@ -472,6 +539,25 @@ const en: Strings = {
   unsuballDone: (subs, pending) =>
     `Removed ${subs} subscription${subs === 1 ? '' : 's'} and ${pending} alert${pending === 1 ? '' : 's'} not yet sent. Send the backup back to subscribe again.`,
   unsuballCancelled: 'Cancelled; the subscriptions are kept.',
+  exportCaption: (count, cmd) =>
+    `The <b>${count} subscription${count === 1 ? '' : 's'}</b> of this chat, with names, tags and settings.\n` +
+    `To restore them, here or in another chat: send this file to the bot with the caption <code>${e(cmd)}</code>, or reply <code>${e(cmd)}</code> to this message.`,
+  importUsage: (cmd, maxKb) =>
+    `Usage: send a subscriptions file (from /export, or one query a line) with the caption <code>${e(cmd)}</code>, or reply <code>${e(cmd)}</code> to a message carrying it. At most ${maxKb} KB.`,
+  importTooBig: (sizeKb, maxKb) => `That file is ${sizeKb} KB; /import takes at most ${maxKb} KB. Nothing was imported.`,
+  importDownloadFailed: 'Telegram would not give me that file; please try again in a minute. Nothing was imported.',
+  importInvalid: (file, n) => `Nothing was imported: <code>${e(file)}</code> has ${n} problem${n === 1 ? '' : 's'}:`,
+  importProblem: (line, text) => `${line !== undefined ? `line ${line}: ` : ''}<code>${e(text)}</code>`,
+  importInvalidFooter: (cmd) => `Fix them and send the file again with the caption <code>${e(cmd)}</code>.`,
+  importEmpty: (file) => `There are no subscriptions in <code>${e(file)}</code>; nothing was imported.`,
+  importReport: (v) =>
+    `Imported from <code>${e(v.file)}</code>: ${v.added} added, ${v.existing} already here` +
+    (v.relabeled > 0 ? ` (${v.relabeled} with a new name or tags)` : '') +
+    (v.failed > 0 ? `, ${v.failed} not imported:` : '.'),
+  importFailure: (f) => `line ${f.line} <code>${e(f.query)}</code>: ${f.limit ? `this chat has reached its limit (${f.limit.count}/${f.limit.limit})` : e(f.reason)}`,
+  importMore: (count) => `…and ${count} more`,
+  importFooter: (limited) =>
+    limited ? 'Remove some with /unsub, then import the same file again (what is already here is kept). /list shows them.' : "/list shows this chat's subscriptions.",
   langShow: (current, pinned) =>
     `This chat's language: <b>${langName('en', current)}</b>${pinned ? ' (pinned)' : " (follows each sender's Telegram language)"}.\n` +
     `Usage: <code>/lang zh</code> or <code>/lang en</code> pins the language of replies and alerts; <code>/lang auto</code> follows the senders again.`,

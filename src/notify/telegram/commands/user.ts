@@ -31,8 +31,8 @@ function chatIdOf(ctx: TidingsContext): number {
   return id;
 }
 
-/** Run `fn` only when the sender may change this chat's subscriptions. */
-function managed(fn: Handler): Handler {
+/** Run `fn` only when the sender may change this chat's subscriptions (also used by commands/transfer.ts). */
+export function managed(fn: Handler): Handler {
   return async (ctx, d) => {
     if (!(await canManage(ctx, d.logger))) {
       await say(ctx, ctx.t.chatAdminOnly);
