@@ -33,6 +33,21 @@ function textOf(node: FeedNode): string {
   return Buffer.from(node.text().replace(/\s+/g, ''), 'base64').toString('utf8');
 }
 
+/**
+ * Atom 1.0's base64 (RFC 4287, 4.1.3.3): a construct whose `type` is a MIME type neither
+ * text nor XML holds base64. Read as text when it decodes to UTF-8 text (no replacement or
+ * control characters); undefined for binary (an image is not a title) or anything else.
+ */
+function base64Text(node: FeedNode): string | undefined {
+  const type = (node.attr('type') ?? '').trim().toLowerCase();
+  if (!type.includes('/') || type.startsWith('text/') || /[/+]xml$/.test(type)) return undefined;
+  const raw = node.text().replace(/\s+/g, '');
+  if (raw === '' || !/^[A-Za-z0-9+/]+={0,2}$/.test(raw)) return undefined;
+  const text = Buffer.from(raw, 'base64').toString('utf8');
+  // eslint-disable-next-line no-control-regex
+  return /[\uFFFD\u0000-\u0008\u000B\u000C\u000E-\u001F]/.test(text) ? undefined : text;
+}
+
 /** Inline XHTML: the contents of the wrapping `div` Atom requires, or all children without one. */
 function xhtmlMarkup(node: FeedNode): string {
   const divs = [...node.children('xhtml:div'), ...node.children('div')];
@@ -54,8 +69,11 @@ export function plainText(node: FeedNode | undefined, format: FeedFormat): strin
     case 'xhtml':
       text = htmlToText(xhtmlMarkup(node));
       break;
-    default:
-      return undefined;
+    default: {
+      const decoded = format === 'atom' ? base64Text(node) : undefined;
+      if (decoded === undefined) return undefined;
+      text = collapseWhitespace(decoded);
+    }
   }
   return text || undefined;
 }
@@ -74,8 +92,11 @@ export function markupOf(node: FeedNode | undefined, format: FeedFormat): string
     case 'xhtml':
       html = xhtmlMarkup(node).trim();
       break;
-    default:
-      return undefined;
+    default: {
+      const decoded = format === 'atom' ? base64Text(node) : undefined;
+      if (decoded === undefined) return undefined;
+      html = escapeHtml(decoded.trim());
+    }
   }
   return html || undefined;
 }

@@ -216,7 +216,8 @@ export function readWithDom(text: string): FeedDocument | undefined {
     namespaces: new Map(),
     core: format === 'atom' ? ATOM_NAMESPACES : RSS_NAMESPACES,
   });
-  if (format === 'atom') return { format, channel: root, items: root.children('entry') };
+  // An Atom feed with RSS's <item> for <entry> (feedparser reads those too).
+  if (format === 'atom') return { format, channel: root, items: [...root.children('entry'), ...root.children('item')] };
   const channel = root.children('channel')[0];
   const items = [...(channel?.children('item') ?? []), ...root.children('item')];
   return { format, root, channel, items };

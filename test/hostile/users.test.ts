@@ -142,13 +142,13 @@ describe('hostile #24: one user adds 10,000 subscriptions, a 1 MB query, 10,000 
     const mega = '科'.repeat(1024 * 1024);
     let t = Date.now();
     await expect(w.app.subscriptions.add({ subscriber, query: mega, createdBy: 'test' })).rejects.toThrow(/query too long: 1048576 characters, at most 10000/);
-    expect(Date.now() - t).toBeLessThan(1_000);
+    expect(Date.now() - t).toBeLessThan(3_000);
     const nested = `${'('.repeat(10_000)}科技${')'.repeat(10_000)}`;
     t = Date.now();
     await expect(w.app.subscriptions.add({ subscriber, query: nested, createdBy: 'test' })).rejects.toThrow(/query too long/);
     // Past the length cap too, the parser stops at the nesting cap (no stack overflow).
     expect(() => parseQuery(nested, { maxLength: 1_000_000 })).toThrow(/nesting deeper than 20 at 21/);
-    expect(Date.now() - t).toBeLessThan(1_000);
+    expect(Date.now() - t).toBeLessThan(3_000);
 
     // Through the bot: as long as Telegram allows (4096), nested 2,000 deep.
     const deep = await talk(w, `/sub ${'('.repeat(2_000)}科技${')'.repeat(2_000)}`, { id: 2403, language_code: 'en' });

@@ -19,7 +19,7 @@ const SERVED_AT = 'http://127.0.0.1:8097/tests/';
 // Measured: 1,734 of 1,749 wellformed files parse (the 15 that do not are CDF, which tidings
 // does not read), 1,242 of them with a title or an entry; 18 of 19 illformed files parse
 // (the 19th has no root element); 183 of 200 translated checks pass.
-const FLOORS = { wellformedParsed: 1745, wellformedWithContent: 1245, illformedParsed: 17, checksPassing: 186 };
+const FLOORS = { wellformedParsed: 1745, wellformedWithContent: 1250, illformedParsed: 17, checksPassing: 190 };
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true })

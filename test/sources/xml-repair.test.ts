@@ -81,11 +81,13 @@ ${RSS('<title>&lol2; &xxe; &odd;</title>')}`;
     expect(repairXml(doc).text).toBe(doc);
   });
 
-  it('is linear: 5 MB of ampersands and tags in well under a second', () => {
+  // A guard against quadratic scanning (which takes minutes on 5 MB), not a speed target: the
+  // bound is loose so a loaded CI machine does not fail it (bench/ measures speed).
+  it('is linear: 5 MB of ampersands and tags in seconds, not minutes', () => {
     const body = '<item><title>a & b &nbsp; c</title></item>'.repeat(120_000);
     const started = performance.now();
     const { text, repairs } = repairXml(RSS(body));
-    expect(performance.now() - started).toBeLessThan(1000);
+    expect(performance.now() - started).toBeLessThan(5000);
     expect(text.length).toBeGreaterThan(body.length);
     expect(repairs).toEqual(['escaped 120000 bare &', 'converted 120000 HTML entities to character references']);
   });
