@@ -39,6 +39,11 @@ Usage:
                                         set a subscription's display name and hashtags ("" clears)
   tidings subs list [--json] [--telegram CHAT_ID | --email ADDRESS]
   tidings subs remove ID                list or remove keyword subscriptions
+  tidings subs export (--telegram CHAT_ID | --email ADDRESS)
+                                        print a chat's or address's subscriptions as a file (YAML), as /export sends it
+  tidings subs import FILE (--telegram CHAT_ID | --email ADDRESS)
+                                        add the subscriptions in FILE (from subs export or /export, or one query a
+                                        line); exit 2 and nothing added for a bad file, 1 when some could not be added
   tidings publish --out DIR             write every merged feed and sources.opml into DIR
   tidings extract URL_OR_FILE [--base-url URL] [--source ID] [--encoding CHARSET]
                                         print one article page as normalized article JSON

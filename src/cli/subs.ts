@@ -1,11 +1,13 @@
 /**
- * `tidings subs add | edit | list | remove`: admin management of keyword subscriptions.
+ * `tidings subs add | edit | list | remove | export | import`: admin management of keyword subscriptions.
  *
  *   subs add (--telegram CHAT_ID | --email ADDRESS) --query QUERY [--name NAME] [--tags TAGS]
  *            [--digest daily@HH:MM|off] [--script original|hans|hant] [--tz ZONE]
  *   subs edit ID [--name NAME] [--tags TAGS]
  *   subs list [--json] [--telegram CHAT_ID | --email ADDRESS]
  *   subs remove ID
+ *   subs export (--telegram CHAT_ID | --email ADDRESS)
+ *   subs import FILE (--telegram CHAT_ID | --email ADDRESS)
  *
  * `add` prints the id, the name and hashtags when it has them, the query as understood, the
  * subscription's private feed URL and the subscriber's feed of all its subscriptions (asking
@@ -17,7 +19,16 @@
  * `add` does. `list` shows names and tags (table columns when any subscription has one;
  * `name` and `hashtags` in --json). Bad input, and an unknown id for `edit`, exit 2 with a
  * message naming the flag and what was expected; an unknown id for `remove` exits 1.
+ *
+ * `export` prints the subscriber's subscriptions as a file (subscriptions/transfer.ts; what
+ * the bot's /export sends). `import` reads FILE (that format, or one query a line as
+ * /unsuball's backup) whole before the store is opened: a file with problems exits 2, each
+ * problem on stderr as `FILE:LINE: field: what was expected`, and nothing is imported. Else
+ * it adds each subscription whole and prints what was added, what was there already and what
+ * failed (the per-subscriber cap), exiting 1 when any failed.
  */
+import { readFileSync } from 'node:fs';
+import { formatProblem } from '../config/config-error.js';
 import { loadSettings } from '../config/settings.js';
 import { createApp, type App } from '../app.js';
 import { subscriberKey, type DisplayScript, type Subscriber, type Subscription } from '../domain/subscription.js';
@@ -31,6 +42,15 @@ import {
   validateSubscriber,
   validateTimeZone,
 } from '../subscriptions/subscription-store.js';
+import {
+  decodeSubscriptionsFile,
+  exportable,
+  exportSubscriptions,
+  importSubscriptions,
+  parseSubscriptionsFile,
+  SubscriptionsFileError,
+  type TransferEntry,
+} from '../subscriptions/transfer.js';
 import { parse } from './args.js';
 import { renderTable } from './table.js';
 import { UsageError } from './usage-error.js';
@@ -54,7 +74,7 @@ const OPTIONS = {
 
 export async function runSubs(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub !== 'add' && sub !== 'edit' && sub !== 'list' && sub !== 'remove') {
+  if (sub !== 'add' && sub !== 'edit' && sub !== 'list' && sub !== 'remove' && sub !== 'export' && sub !== 'import') {
     throw new UsageError(`subs: expected add, edit, list or remove; got ${JSON.stringify(sub ?? '')}`);
   }
   const { values, positionals } = parse(joinDashValues(rest), OPTIONS, true);
@@ -68,6 +88,21 @@ export async function runSubs(args: string[]): Promise<number> {
     }
     for (const flag of ['query', 'digest', 'script', 'tz'] as const) {
       if (values[flag] !== undefined) throw new InputError(`subs ${sub}: --${flag} is only for subs add`);
+    }
+    if (sub === 'export' || sub === 'import') {
+      for (const flag of ['name', 'tags'] as const) {
+        if (values[flag] !== undefined) throw new InputError(`subs ${sub}: --${flag} is only for subs add and subs edit`);
+      }
+      if (values.json) throw new InputError(`subs ${sub}: --json is only for subs list`);
+      if (!subscriber) throw new InputError(`subs ${sub}: expected --telegram CHAT_ID or --email ADDRESS`);
+      if (sub === 'export') {
+        if (positionals.length > 0) throw new InputError(`subs export: unexpected argument ${JSON.stringify(positionals[0])}; the file is printed on stdout (subs export … > FILE)`);
+        return await withApp((app) => exportTo(app, subscriber));
+      }
+      if (positionals.length !== 1) throw new InputError(`subs import: expected one FILE (from subs export or /export, or one query a line); got ${positionals.length}`);
+      const file = positionals[0]!;
+      const entries = readImportFile(file);
+      return await withApp((app) => importInto(app, subscriber, file, entries));
     }
     if (sub === 'edit') {
       if (subscriber || values.json) throw new InputError('subs edit: expected a subscription id (see subs list) and --name NAME and/or --tags TAGS');
@@ -324,6 +359,52 @@ async function list(app: App, subscriber: Subscriber | undefined, json: boolean)
   ]);
   process.stdout.write(`${renderTable(headers, rows)}\n`);
   return 0;
+}
+
+/** The file of `subscriber`'s subscriptions on stdout (an empty list when it has none, said on stderr). */
+async function exportTo(app: App, subscriber: Subscriber): Promise<number> {
+  const subs = exportable(await app.subscriptions.listOf(subscriber));
+  process.stdout.write(exportSubscriptions(subs));
+  if (subs.length === 0) process.stderr.write(`tidings: note: ${subscriberKey(subscriber)} has no subscriptions; the file lists none\n`);
+  return 0;
+}
+
+/** FILE read and checked whole, with the query limits of the settings (InputError listing every problem). */
+function readImportFile(file: string): TransferEntry[] {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new InputError(`subs import: cannot read ${file}: ${e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'a folder, not a file' : e.message}`);
+  }
+  try {
+    return parseSubscriptionsFile(decodeSubscriptionsFile(bytes, file), file, { maxLength: loadSettings().QUERY_MAX_LENGTH });
+  } catch (err) {
+    if (!(err instanceof SubscriptionsFileError)) throw err;
+    const n = err.problems.length;
+    throw new InputError(`subs import: nothing imported: ${n} problem${n === 1 ? '' : 's'} in ${file}:\n${err.problems.map(formatProblem).join('\n')}`);
+  }
+}
+
+async function importInto(app: App, subscriber: Subscriber, file: string, entries: TransferEntry[]): Promise<number> {
+  const key = subscriberKey(subscriber);
+  const report = await importSubscriptions(app.subscriptions, subscriber, entries, 'cli');
+  const relabeled = report.existing.filter((e) => e.relabeled).length;
+  const label = (s: Subscription) => `${s.query}${s.name !== undefined ? ` (${s.name})` : ''}`;
+  const lines = [
+    `imported into ${key} from ${file}: ${report.added.length} added, ${report.existing.length} already there${relabeled > 0 ? ` (${relabeled} with a new name or tags)` : ''}, ${report.failed.length} failed`,
+    ...report.added.map((a) => `added: ${a.subscription.id} (line ${a.line}) ${label(a.subscription)}`),
+    ...report.existing.map((e) => `already there: ${e.subscription.id} (line ${e.line}) ${label(e.subscription)}${e.relabeled ? ', name and tags updated' : ''}`),
+    ...report.failed.map((f) => `failed: (line ${f.line}) ${f.query}: ${f.reason}`),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  if (report.failed.length === 0) return 0;
+  const capped = report.failed.some((f) => f.limit !== undefined);
+  process.stderr.write(
+    `tidings: ${report.failed.length} of ${entries.length} subscriptions in ${file} not imported${capped ? ` (SUBS_PER_SUBSCRIBER: remove some with subs remove, then import ${file} again; what is there is kept)` : ''}\n`,
+  );
+  return 1;
 }
 
 async function remove(app: App, id: string): Promise<number> {
