@@ -75,7 +75,7 @@ const OPTIONS = {
 export async function runSubs(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   if (sub !== 'add' && sub !== 'edit' && sub !== 'list' && sub !== 'remove' && sub !== 'export' && sub !== 'import') {
-    throw new UsageError(`subs: expected add, edit, list or remove; got ${JSON.stringify(sub ?? '')}`);
+    throw new UsageError(`subs: expected add, edit, export, import, list or remove; got ${JSON.stringify(sub ?? '')}`);
   }
   const { values, positionals } = parse(joinDashValues(rest), OPTIONS, true);
   try {

@@ -5,11 +5,12 @@
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { Source } from '../domain/source.js';
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import { parseInterval } from './interval.js';
+import { describeIssue, formatPath, lineOf } from './yaml-lines.js';
 
 const selector = z.string().trim().min(1);
 
@@ -198,35 +199,6 @@ function splitOrigin(origin: string): [string, number | undefined] {
   return m ? [m[1]!, Number(m[2])] : [origin, undefined];
 }
 
-function lineOf(doc: Document, lc: LineCounter, keyPath: (string | number)[], wantKey: boolean): number | undefined {
-  // Walk up the path until a node with a position is found.
-  for (let n = keyPath.length; n >= 0; n--) {
-    const sub = keyPath.slice(0, n);
-    if (wantKey && n === keyPath.length && n > 0) {
-      const parent = sub.length > 1 ? doc.getIn(sub.slice(0, -1), true) : doc.contents;
-      const pair = findPair(parent, sub[sub.length - 1]!);
-      if (pair !== undefined) return lc.linePos(pair).line;
-      continue;
-    }
-    const node = sub.length === 0 ? doc.contents : doc.getIn(sub, true);
-    if (isNode(node) && node.range) return lc.linePos(node.range[0]).line;
-  }
-  return undefined;
-}
-
-function findPair(parent: unknown, key: string | number): number | undefined {
-  const items = (parent as { items?: { key?: { value?: unknown; range?: [number, number, number] } }[] })?.items;
-  if (!Array.isArray(items)) return undefined;
-  for (const item of items) {
-    if (item.key && item.key.value === key && item.key.range) return item.key.range[0];
-  }
-  return undefined;
-}
-
-function formatPath(p: (string | number)[]): string {
-  return p.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), '');
-}
-
 function allowedKeys(keyPath: (string | number)[]): string[] {
   const last = keyPath[keyPath.length - 1];
   if (keyPath.length === 0) return Object.keys(fileSchema.shape);
@@ -238,20 +210,3 @@ function allowedKeys(keyPath: (string | number)[]): string[] {
   return [];
 }
 
-function describeIssue(issue: z.core.$ZodIssue, data: unknown, keyPath: (string | number)[]): string {
-  const got = valueAt(data, keyPath);
-  const shown = got === undefined ? 'nothing' : JSON.stringify(got)?.slice(0, 80);
-  if (issue.code === 'invalid_type') return `expected ${issue.expected}; got ${shown}`;
-  if (issue.code === 'invalid_value') return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}; got ${shown}`;
-  const showGot = got !== undefined && typeof got !== 'object' && !/\bgot\b/.test(issue.message);
-  return `${issue.message}${showGot ? `; got ${shown}` : ''}`;
-}
-
-function valueAt(data: unknown, keyPath: (string | number)[]): unknown {
-  let cur: unknown = data;
-  for (const k of keyPath) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string | number, unknown>)[k];
-  }
-  return cur;
-}

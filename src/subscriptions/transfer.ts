@@ -28,6 +28,7 @@
 import { Document, isNode, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import { z } from 'zod';
 import { formatProblem, type ConfigProblem } from '../config/config-error.js';
+import { describeIssue as describeYamlIssue, formatPath, lineOf, valueAt } from '../config/yaml-lines.js';
 import { subscriberKey, type DisplayScript, type Subscriber, type Subscription } from '../domain/subscription.js';
 import { parseQuery, QueryError, type QueryLimits } from '../match/query.js';
 import {
@@ -426,53 +427,15 @@ export async function importSubscriptions(store: SubscriptionStore, subscriber: 
   return report;
 }
 
-// --- Lines of YAML nodes (as config/sources.ts finds them for source files) ---
-
-function lineOf(doc: Document, lc: LineCounter, keyPath: (string | number)[], wantKey: boolean): number | undefined {
-  for (let n = keyPath.length; n >= 0; n--) {
-    const sub = keyPath.slice(0, n);
-    if (wantKey && n === keyPath.length && n > 0) {
-      const parent = sub.length > 1 ? doc.getIn(sub.slice(0, -1), true) : doc.contents;
-      const pair = findPair(parent, sub[sub.length - 1]!);
-      if (pair !== undefined) return lc.linePos(pair).line;
-      continue;
-    }
-    const node = sub.length === 0 ? doc.contents : doc.getIn(sub, true);
-    if (isNode(node) && node.range) return lc.linePos(node.range[0]).line;
-  }
-  return undefined;
-}
-
-function findPair(parent: unknown, key: string | number): number | undefined {
-  const items = (parent as { items?: { key?: { value?: unknown; range?: [number, number, number] } }[] })?.items;
-  if (!Array.isArray(items)) return undefined;
-  for (const item of items) {
-    if (item.key && item.key.value === key && item.key.range) return item.key.range[0];
-  }
-  return undefined;
-}
-
-function formatPath(p: (string | number)[]): string {
-  return p.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), '');
-}
-
+/** The shared wording (config/yaml-lines.ts), with what a subscriptions file calls things. */
 function describeIssue(issue: z.core.$ZodIssue, data: unknown, keyPath: (string | number)[]): string {
-  const got = valueAt(data, keyPath);
-  const shown = got === undefined ? 'nothing' : JSON.stringify(got)?.slice(0, 80);
-  if (issue.code === 'invalid_type' && issue.expected === 'object' && keyPath.length === 2) return `expected a subscription, like query: 科技援疆 (with name:, tags:, … when set); got ${shown}`;
-  if (issue.code === 'invalid_type') return `expected ${issue.expected === 'array' ? 'a list' : issue.expected}; got ${shown}`;
-  if (issue.code === 'invalid_value') return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}; got ${shown}`;
-  if (issue.code === 'invalid_union') return `expected a string or a list of strings; got ${shown}`;
+  const shown = () => {
+    const got = valueAt(data, keyPath);
+    return got === undefined ? 'nothing' : JSON.stringify(got)?.slice(0, 80);
+  };
+  if (issue.code === 'invalid_type' && issue.expected === 'object' && keyPath.length === 2) return `expected a subscription, like query: 科技援疆 (with name:, tags:, … when set); got ${shown()}`;
+  if (issue.code === 'invalid_type' && issue.expected === 'array') return `expected a list; got ${shown()}`;
+  if (issue.code === 'invalid_union') return `expected a string or a list of strings; got ${shown()}`;
   if (issue.code === 'custom') return issue.message;
-  const showGot = got !== undefined && typeof got !== 'object' && !/\bgot\b/.test(issue.message);
-  return `${issue.message}${showGot ? `; got ${shown}` : ''}`;
-}
-
-function valueAt(data: unknown, keyPath: (string | number)[]): unknown {
-  let cur: unknown = data;
-  for (const k of keyPath) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string | number, unknown>)[k];
-  }
-  return cur;
+  return describeYamlIssue(issue, data, keyPath);
 }

@@ -137,7 +137,7 @@ describe('tidings subs', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^tidings: --query "风电 AND": .*AND.* at 4/);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('subs: expected add, edit, list or remove; got "rename"');
+    expect(unknown.stderr).toContain('subs: expected add, edit, export, import, list or remove; got "rename"');
     expect(unknown.stderr).toContain('tidings subs add (--telegram CHAT_ID | --email ADDRESS) --query QUERY');
   });
 });
