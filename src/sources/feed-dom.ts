@@ -61,6 +61,16 @@ function canonicalName(qualified: string, scope: Scope): string {
   return conventional ? `${conventional}:${local}` : qualified;
 }
 
+/** The children of `element` as markup: elements as written, text and CDATA escaped. */
+function childMarkup(element: DomElementLike): string {
+  const parts: string[] = [];
+  for (const node of element.childNodes) {
+    if (node.nodeType === ELEMENT_NODE) parts.push(String(node));
+    else if (node.nodeType === TEXT_NODE || node.nodeType === CDATA_SECTION_NODE) parts.push(escapeHtml(node.textContent ?? ''));
+  }
+  return parts.join('');
+}
+
 class DomNode implements FeedNode {
   readonly name: string;
   private readonly scope: Scope;
@@ -92,12 +102,7 @@ class DomNode implements FeedNode {
   }
 
   markup(): string {
-    const parts: string[] = [];
-    for (const node of this.element.childNodes) {
-      if (node.nodeType === ELEMENT_NODE) parts.push(String(node));
-      else if (node.nodeType === TEXT_NODE || node.nodeType === CDATA_SECTION_NODE) parts.push(escapeHtml(node.textContent ?? ''));
-    }
-    return parts.join('');
+    return childMarkup(this.element);
   }
 
   hasElementChildren(): boolean {
@@ -176,12 +181,7 @@ class ChannelRootNode implements FeedNode {
   }
 
   markup(): string {
-    const parts: string[] = [];
-    for (const node of this.element.childNodes) {
-      if (node.nodeType === ELEMENT_NODE) parts.push(String(node));
-      else if (node.nodeType === TEXT_NODE || node.nodeType === CDATA_SECTION_NODE) parts.push(escapeHtml(node.textContent ?? ''));
-    }
-    return parts.join('');
+    return childMarkup(this.element);
   }
 
   hasElementChildren(): boolean {
