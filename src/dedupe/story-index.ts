@@ -9,10 +9,13 @@
  * processes under a store lease, so two copies stored at the same moment (two sources
  * polled at once) still find each other.
  *
- * A poll links all its new articles at once (`linkStories`): one lease, one read of every
- * band list they touch, then each article in order against the lists as the ones before it
- * left them (in memory), and one write of the fingerprints and changed lists. The result
- * is the one linking them one at a time would give.
+ * A poll links all its new articles at once (`linkStories`), and the polls of a process that
+ * ask while a batch is being linked are linked together next (group commit, at most
+ * BATCH_ARTICLES articles): one lease, one read of every band list they touch, then each
+ * article in order against the lists as the ones before it left them (in memory), and one
+ * write of the fingerprints and changed lists. The result is the one linking them one at a
+ * time would give. With 64 polls at once, each taking the lease on its own kept the others
+ * waiting on lease round trips.
  */
 import { LSH_BUCKET_MAX, rankLshMembers, type Store, type FingerprintRecord } from '../store/store.js';
 import { bandKeys, fingerprint, sameStory, type Fingerprint } from './minhash.js';
@@ -40,18 +43,24 @@ function earlier(a: { published: string; storedAt: string }, b: { published: str
   return Date.parse(a.storedAt) - Date.parse(b.storedAt);
 }
 
-const queues = new WeakMap<Store, Promise<unknown>>();
-
-/** Run `fn` after every earlier call for this store has finished (an in-process mutex). */
-function serialized<T>(store: Store, fn: () => Promise<T>): Promise<T> {
-  const prev = queues.get(store) ?? Promise.resolve();
-  const run = prev.then(fn, fn);
-  queues.set(
-    store,
-    run.catch(() => undefined),
-  );
-  return run;
+/** A poll's articles waiting to be linked, with what to run while the index is held. */
+interface LinkRequest {
+  articles: StoryArticle[];
+  fps: (Fingerprint | undefined)[];
+  windowMs: number;
+  andThen?: (links: StoryLink[]) => Promise<void>;
+  resolve(links: StoryLink[]): void;
+  reject(err: unknown): void;
 }
+
+/** Per store: the polls waiting for the story index, and whether a batch is being linked. */
+const linkers = new WeakMap<Store, { waiting: LinkRequest[]; running: boolean }>();
+
+/**
+ * Articles linked under one hold of the story index at most. One batch holds the store lease
+ * (10 s) while it reads the band lists, compares and files; a bound keeps that well inside it.
+ */
+const BATCH_ARTICLES = 256;
 
 /**
  * Fingerprints compared per new article at most. Texts built from shared boilerplate (the
@@ -92,19 +101,68 @@ export async function linkStories(
     await andThen?.(links);
     return links;
   }
-  return serialized(store, () =>
-    store.withLock('story-index', 10_000, async () => {
+  return new Promise<StoryLink[]>((resolve, reject) => {
+    let linker = linkers.get(store);
+    if (!linker) linkers.set(store, (linker = { waiting: [], running: false }));
+    linker.waiting.push({ articles: inputs.map((i) => i.article), fps, windowMs, andThen, resolve, reject });
+    if (!linker.running) void drainLinks(store, linker);
+  });
+}
+
+/**
+ * Group commit: the polls that asked while a batch was being linked go together in the next
+ * one, in the order they asked (one lease, one read of every band list they touch, one write
+ * of fingerprints and lists, as linking them one poll after another would give). Each poll's
+ * `andThen` runs while the index is held, side by side with the others' and with the filing.
+ */
+async function drainLinks(store: Store, linker: { waiting: LinkRequest[]; running: boolean }): Promise<void> {
+  linker.running = true;
+  try {
+    while (linker.waiting.length > 0) {
+      const batch: LinkRequest[] = [];
+      let size = 0;
+      const windowMs = linker.waiting[0]!.windowMs;
+      while (linker.waiting.length > 0 && linker.waiting[0]!.windowMs === windowMs && (batch.length === 0 || size + linker.waiting[0]!.articles.length <= BATCH_ARTICLES)) {
+        const next = linker.waiting.shift()!;
+        batch.push(next);
+        size += next.articles.length;
+      }
+      await linkBatch(store, batch, windowMs);
+    }
+  } finally {
+    linker.running = false;
+  }
+}
+
+async function linkBatch(store: Store, batch: LinkRequest[], windowMs: number): Promise<void> {
+  const settled = new Set<LinkRequest>();
+  try {
+    await store.withLock('story-index', 10_000, async () => {
       const { links, filing } = await lookUpAndFile(
         store,
-        inputs.map((i) => i.article),
-        fps,
+        batch.flatMap((r) => r.articles),
+        batch.flatMap((r) => r.fps),
         windowMs,
       );
-      // The index write and the caller's article writes go out together (one statement on SQLite).
-      await Promise.all([filing, andThen?.(links)]);
-      return links;
-    }),
-  );
+      let at = 0;
+      const own = batch.map((r) => {
+        const mine = links.slice(at, at + r.articles.length);
+        at += r.articles.length;
+        return mine;
+      });
+      // The index write and the callers' article writes go out together (one statement on SQLite).
+      const [filed, ...written] = await Promise.allSettled([filing, ...batch.map((r, i) => r.andThen?.(own[i]!))]);
+      if (filed!.status === 'rejected') throw filed!.reason;
+      batch.forEach((r, i) => {
+        const w = written[i]!;
+        if (w.status === 'rejected') r.reject(w.reason);
+        else r.resolve(own[i]!);
+        settled.add(r);
+      });
+    });
+  } catch (err) {
+    for (const r of batch) if (!settled.has(r)) r.reject(err);
+  }
 }
 
 async function lookUpAndFile(

@@ -101,6 +101,51 @@ describe('story index in the store', () => {
     await batch.close();
   });
 
+  it('links polls asking at once together (group commit): fewer leases, each poll its own links, as one after another would give', async () => {
+    const other = '自治区召开科技成果转化工作推进会，会议总结了近年来全区科技成果转化工作取得的成效，分析了当前面临的形势，安排部署了下一阶段重点任务，要求各地各部门进一步完善成果转化机制。'.repeat(3);
+    const mk = (id: string, h: number): StoryArticle => ({ id, url: `https://${id}.example/x.html`, published: `2024-10-13T${String(h).padStart(2, '0')}:00:00+08:00`, storedAt: '2024-10-14T01:00:00Z', sourceId: id });
+    const polls = [
+      [{ article: mk('a1', 12), matchText: text }],
+      [{ article: mk('b1', 10), matchText: `本报记者 王五\n${text}` }, { article: mk('b2', 9), matchText: other }],
+      [{ article: mk('c1', 8), matchText: `${other}\n来源：新华社` }],
+      [{ article: mk('d1', 11), matchText: '短' }],
+      [{ article: mk('e1', 7), matchText: `${text}\n（责任编辑：李四）` }],
+    ];
+    const one = createStore(await openKeyValue('memory'));
+    const sequential = [];
+    for (const p of polls) sequential.push(await linkStories(one, p, 86_400_000));
+
+    const kv = await openKeyValue('memory');
+    const store = createStore(kv);
+    let leases = 0;
+    const withLock = store.withLock.bind(store);
+    store.withLock = (name, ttl, fn) => {
+      if (name === 'story-index') leases++;
+      return withLock(name, ttl, fn);
+    };
+    const written: string[][] = [];
+    const failing = new Error('disk full');
+    const results = await Promise.allSettled(
+      polls.map((p, i) =>
+        linkStories(store, p, 86_400_000, async (links) => {
+          written.push(p.map((x) => x.article.id));
+          expect(links).toHaveLength(p.length);
+          if (i === 3) throw failing;
+        }),
+      ),
+    );
+    // The first poll goes alone, the four that asked meanwhile together.
+    expect(leases).toBe(2);
+    expect(written.flat().sort()).toEqual(polls.flat().map((x) => x.article.id).sort());
+    results.forEach((r, i) => {
+      if (i === 3) expect(r).toEqual({ status: 'rejected', reason: failing });
+      else expect(r).toEqual({ status: 'fulfilled', value: sequential[i] });
+    });
+    expect((results[4] as PromiseFulfilledResult<unknown[]>).value).toEqual(sequential[4]);
+    await one.close();
+    await store.close();
+  });
+
   it('links two copies stored at the same moment (two sources polled at once)', async () => {
     const store = createStore(await openKeyValue('memory'));
     const a = { id: 'a', url: 'https://b.example/2.html', published: '2024-10-13T12:00:00+08:00', storedAt: '2024-10-13T05:00:00Z', sourceId: 'b' };
