@@ -4,7 +4,7 @@ import path from 'node:path';
 import { openKeyValue } from '../../src/store/keyv-store.js';
 import { createStore } from '../../src/store/store.js';
 import { fingerprint, sameStory, estimateJaccard, estimateContainment } from '../../src/dedupe/minhash.js';
-import { linkStories, linkStory, type StoryArticle } from '../../src/dedupe/story-index.js';
+import { linkStories, linkStory, type StoryArticle, type StoryLink } from '../../src/dedupe/story-index.js';
 import { extractMainContent } from '../../src/extract/readability.js';
 import { toSimplified } from '../../src/normalize/script.js';
 import { corpusDir, hasCorpus } from '../helpers/corpus.js';
@@ -112,7 +112,7 @@ describe('story index in the store', () => {
       [{ article: mk('e1', 7), matchText: `${text}\n（责任编辑：李四）` }],
     ];
     const one = createStore(await openKeyValue('memory'));
-    const sequential = [];
+    const sequential: StoryLink[][] = [];
     for (const p of polls) sequential.push(await linkStories(one, p, 86_400_000));
 
     const kv = await openKeyValue('memory');
