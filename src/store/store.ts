@@ -128,6 +128,8 @@ export interface Store {
   /**
    * Run `fn` holding a lease named `name` (at most `ttlMs`), shared by every process on
    * this store. Waits for a holder to finish; a lease left by a crashed holder expires.
+   * Callers in one process queue in memory (first come, first served) and only the first
+   * asks the store, so a contended lease costs no store writes while it is held here.
    */
   withLock<T>(name: string, ttlMs: number, fn: () => Promise<T>): Promise<T>;
 
@@ -300,7 +302,31 @@ class KvStore implements Store {
     await this.kv.setMany(changed);
   }
 
+  /** Per lease name, the last caller of this process in line for it (settles when it is done). */
+  private readonly queued = new Map<string, Promise<void>>();
+
   async withLock<T>(name: string, ttlMs: number, fn: () => Promise<T>): Promise<T> {
+    const before = this.queued.get(name);
+    let done!: () => void;
+    const mine = new Promise<void>((resolve) => (done = resolve));
+    this.queued.set(name, mine);
+    try {
+      if (before) {
+        // A caller ahead that never finishes must not hold this one forever (as a stuck store lease does not).
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ttlMs * 2)));
+        const turn = await Promise.race([before.then(() => 'turn' as const), late]);
+        clearTimeout(timer);
+        if (turn === 'late') throw new Error(`store: lock ${name} is held too long (more than ${ttlMs * 2} ms)`);
+      }
+      return await this.storeLock(name, ttlMs, fn);
+    } finally {
+      done();
+      if (this.queued.get(name) === mine) this.queued.delete(name);
+    }
+  }
+
+  private async storeLock<T>(name: string, ttlMs: number, fn: () => Promise<T>): Promise<T> {
     const key = `lock:${name}`;
     const token = randomBytes(8).toString('hex');
     let wait = 5;

@@ -185,6 +185,55 @@ for (const b of backends) {
       expect(two[0]).toBe('x3');
     });
 
+    it('queues the callers of one process for a lease in memory: first come, first served, one store claim each, none while waiting', async () => {
+      const own = createStore(kv);
+      const claims: string[] = [];
+      const counting = new Proxy(kv, {
+        get(target, prop, receiver) {
+          if (prop === 'setIfAbsent') return (key: string, ...rest: unknown[]) => {
+            claims.push(key);
+            return (target.setIfAbsent as (...a: unknown[]) => Promise<boolean>)(key, ...rest);
+          };
+          const v = Reflect.get(target, prop, receiver) as unknown;
+          return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+        },
+      });
+      const queued = createStore(counting);
+      const order: number[] = [];
+      let inside = 0;
+      let most = 0;
+      await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          queued.withLock(p('queue'), 2000, async () => {
+            inside++;
+            most = Math.max(most, inside);
+            order.push(i);
+            await new Promise((r) => setTimeout(r, 5));
+            inside--;
+          }),
+        ),
+      );
+      expect(most).toBe(1);
+      expect(order).toEqual(Array.from({ length: 12 }, (_, i) => i));
+      expect(claims.filter((k) => k === `lock:${p('queue')}`)).toHaveLength(12);
+      // Another process (another Store on the same backend) still waits for the store lease.
+      let release!: () => void;
+      const held = queued.withLock(p('shared'), 2000, () => new Promise<void>((r) => (release = r)));
+      await new Promise((r) => setTimeout(r, 20));
+      let otherRan = false;
+      const other = own.withLock(p('shared'), 2000, async () => {
+        otherRan = true;
+      });
+      await new Promise((r) => setTimeout(r, 60));
+      expect(otherRan).toBe(false);
+      release();
+      await Promise.all([held, other]);
+      expect(otherRan).toBe(true);
+      // A caller ahead that never finishes: the next gives up after twice the lease time, as for a stuck store lease.
+      void queued.withLock(p('stuck'), 50, () => new Promise<void>(() => undefined));
+      await expect(queued.withLock(p('stuck'), 50, async () => undefined)).rejects.toThrow(/lock .*stuck is held too long \(more than 100 ms\)/);
+    });
+
     it('changes its version when bumped and keeps one generated secret', async () => {
       const v1 = await store.getVersion();
       await store.bumpVersion();
