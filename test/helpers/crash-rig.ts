@@ -230,17 +230,19 @@ export class CrashRig {
   }
 
   /** Lost (expected, never accepted), duplicated (accepted more than once, the repeats counted). */
-  tally(): { expected: number; delivered: number; lost: number; duplicates: number; unexpected: number } {
+  tally(): { expected: number; delivered: number; lost: number; duplicates: number; unexpected: number; mostCopies: number } {
     const got = this.delivered();
     const expected = new Set(this.expected());
     let duplicates = 0;
     let unexpected = 0;
+    let mostCopies = 0;
     for (const [k, n] of got) {
       if (!expected.has(k)) unexpected += n;
       else duplicates += n - 1;
+      mostCopies = Math.max(mostCopies, n);
     }
     const lost = [...expected].filter((k) => !got.has(k)).length;
-    return { expected: expected.size, delivered: [...got.keys()].filter((k) => expected.has(k)).length, lost, duplicates, unexpected };
+    return { expected: expected.size, delivered: [...got.keys()].filter((k) => expected.has(k)).length, lost, duplicates, unexpected, mostCopies };
   }
 
   /** The outbox's unfinished telegram deliveries by status (read with no child running, or alongside one). */
@@ -259,10 +261,22 @@ export class CrashRig {
   /** Keys of deliveries found `sending` after a kill (in flight then), over all kills so far. */
   readonly inFlightKeys = new Set<string>();
 
-  /** Call right after a kill: adds what the outbox holds in `sending` to `inFlightKeys`; returns the new total. */
+  /** Sends in flight at the kills so far: each kill's `sending` records, a key counted again at each kill that finds it so. */
+  private inFlightAtKills = 0;
+
+  /**
+   * Call right after a kill: adds what the outbox holds in `sending` to `inFlightKeys`, and
+   * returns how many sends were in flight at all the kills so far. A key resent after one
+   * kill and caught in flight again by the next can arrive three times (two duplicates), so
+   * the bound on duplicates counts it once per kill, not once.
+   */
   async recordInFlight(): Promise<number> {
-    for (const d of (await this.outbox()).records) if (d.status === 'sending') this.inFlightKeys.add(d.key);
-    return this.inFlightKeys.size;
+    for (const d of (await this.outbox()).records) {
+      if (d.status !== 'sending') continue;
+      this.inFlightKeys.add(d.key);
+      this.inFlightAtKills++;
+    }
+    return this.inFlightAtKills;
   }
 
   /** Unfinished (pending or sending) telegram deliveries now (safe while a child runs). */

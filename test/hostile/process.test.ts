@@ -87,7 +87,7 @@ describe('hostile #27: kill -9 at any moment during poll or delivery, then resta
     }
     await drainAll(r, c);
     const t = r.tally();
-    console.info(`[hostile #27 poll] ${t.expected} expected, lost ${t.lost}, duplicates ${t.duplicates} (in flight at the kills: ${inFlight})`);
+    console.info(`[hostile #27 poll] ${t.expected} expected, lost ${t.lost}, duplicates ${t.duplicates} (in flight at the kills: ${inFlight}; most copies of one: ${t.mostCopies})`);
     expect(t.expected).toBe(120);
     expect(t.lost).toBe(0);
     expect(t.unexpected).toBe(0);
