@@ -61,6 +61,13 @@ export interface HandlerDeps {
 /** A Telegram HTML message's budget: under 4096 visible characters with room to spare. */
 const MESSAGE_BUDGET = 3800;
 
+/** The id of the chat a command came from (commands always have one). */
+export function chatIdOf(ctx: Context): number {
+  const id = ctx.chat?.id;
+  if (id === undefined) throw new Error('update without a chat');
+  return id;
+}
+
 /** The subscriber key of a chat. */
 export function chatKey(chatId: number): string {
   return `tg:${chatId}`;

@@ -25,7 +25,7 @@ import {
 } from '../../../subscriptions/transfer.js';
 import type { CommandName } from '../i18n.js';
 import { managed } from './user.js';
-import { actor, chatKey, say, sayLines, type Handler, type TidingsContext } from './shared.js';
+import { actor, chatIdOf, chatKey, say, sayLines, type Handler, type TidingsContext } from './shared.js';
 
 /** Largest file /import takes. */
 export const IMPORT_MAX_BYTES = 64 * 1024;
@@ -40,12 +40,6 @@ export interface TransferOptions {
   maxBytes?: number;
   /** How long a download may take (default 30 s). */
   downloadTimeoutMs?: number;
-}
-
-function chatIdOf(ctx: TidingsContext): number {
-  const id = ctx.chat?.id;
-  if (id === undefined) throw new Error('update without a chat');
-  return id;
 }
 
 /** `/import` in private chats; `/import@bot` in groups and channels, so it reaches the bot whatever its privacy mode. */

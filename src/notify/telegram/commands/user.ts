@@ -20,16 +20,10 @@ import { decodeCallback, encodeCallback } from '../callback-data.js';
 import { escapeHtml, htmlToPlain, isWebUrl, truncateText } from '../html.js';
 import { langFor, strings, type CommandName, type Lang, type Strings } from '../i18n.js';
 import { isTimeZone, shortDateTime } from '../local-time.js';
-import { actor, argText, canManage, chatKey, firstPerStory, isAdmin, say, sayLines, type Handler, type HandlerDeps, type Outcome, type TidingsContext } from './shared.js';
+import { actor, argText, canManage, chatIdOf, chatKey, firstPerStory, isAdmin, say, sayLines, type Handler, type HandlerDeps, type Outcome, type TidingsContext } from './shared.js';
 
 /** Buttons shown by one /unsub reply (Telegram allows many, people read few). */
 const UNSUB_BUTTONS = 30;
-
-function chatIdOf(ctx: TidingsContext): number {
-  const id = ctx.chat?.id;
-  if (id === undefined) throw new Error('update without a chat');
-  return id;
-}
 
 /** Run `fn` only when the sender may change this chat's subscriptions (also used by commands/transfer.ts). */
 export function managed(fn: Handler): Handler {
