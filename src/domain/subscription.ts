@@ -40,6 +40,19 @@ export interface Subscription {
   hashtags?: string[];
 }
 
+/**
+ * One hashtag as Telegram and mail filters read it: a leading `#` dropped, any character that
+ * is not a letter, digit or `_` made `_`, runs of `_` folded, `_` trimmed at both ends ('' when
+ * nothing is left).
+ */
+export function hashtagChars(text: string): string {
+  return text
+    .replace(/^[#＃]+/u, '')
+    .replace(/[^\p{L}\p{M}\p{N}_]/gu, '_')
+    .replace(/_+/g, '_')
+    .replace(/^_+|_+$/g, '');
+}
+
 /** What alerts and lists show for a subscription: its name, else its query. */
 export function subscriptionLabel(s: Pick<Subscription, 'name' | 'query'>): string {
   return s.name ?? s.query;

@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import type { KeyValue } from '../store/keyv-store.js';
 import type { Store } from '../store/store.js';
-import { subscriberKey, type DisplayScript, type Subscriber, type Subscription } from '../domain/subscription.js';
+import { hashtagChars, subscriberKey, type DisplayScript, type Subscriber, type Subscription } from '../domain/subscription.js';
 import { parseQuery } from '../match/query.js';
 import { isValidTimeZone } from '../normalize/zoned-time.js';
 
@@ -94,11 +94,7 @@ export function normalizeHashtags(input: string | readonly string[]): string[] {
   const parts = typeof input === 'string' ? input.split(/[\s,，、;；]+/u) : input;
   const out: string[] = [];
   for (const part of parts) {
-    let tag = part
-      .replace(/^[#＃]+/u, '')
-      .replace(/[^\p{L}\p{M}\p{N}_]/gu, '_')
-      .replace(/_+/g, '_')
-      .replace(/^_+|_+$/g, '');
+    let tag = hashtagChars(part);
     if (tag === '') continue;
     if (/^\p{N}+$/u.test(tag)) tag = `_${tag}`;
     if (!out.includes(tag)) out.push(tag);

@@ -36,7 +36,7 @@ import { parseHTML } from 'linkedom';
 import type { SendMailOptions } from 'nodemailer';
 import addressparser from 'nodemailer/lib/addressparser';
 import { storyKeyOf, type Article } from '../../domain/article.js';
-import { subscriptionLabel, type Subscription } from '../../domain/subscription.js';
+import { hashtagChars, subscriptionLabel, type Subscription } from '../../domain/subscription.js';
 import { leadSummary } from '../../normalize/summary.js';
 import { sanitizeArticleHtml } from '../../publish/sanitize-html.js';
 import { localDateTime } from '../telegram/local-time.js';
@@ -402,20 +402,16 @@ function uniqueMatched(subs: readonly Subscription[]): MatchedView[] {
 
 /**
  * The hashtags of the subscriptions, each once, in their order: the store keeps them to
- * letters, digits and `_`; anything else (a value written by other means) is made so here,
- * as normalizeHashtags would, so a tag can neither break a header nor split in two. Whole
- * tags only, while `#a #b …` stays within TAGS_CHARS.
+ * letters, digits and `_`; anything else (a value written by other means) is made so here by
+ * `hashtagChars`, as the store does, so a tag can neither break a header nor split in two.
+ * Whole tags only, while `#a #b …` stays within TAGS_CHARS.
  */
 function tagsOf(subs: readonly Subscription[]): string[] {
   const out: string[] = [];
   let length = 0;
   for (const s of subs) {
     for (const raw of s.hashtags ?? []) {
-      const tag = String(raw)
-        .replace(/^[#＃]+/u, '')
-        .replace(/[^\p{L}\p{M}\p{N}_]/gu, '_')
-        .replace(/_+/g, '_')
-        .replace(/^_+|_+$/g, '');
+      const tag = hashtagChars(String(raw));
       if (tag === '' || out.includes(tag)) continue;
       const add = Array.from(tag).length + (out.length > 0 ? 2 : 1);
       if (length + add > TAGS_CHARS) return out;
