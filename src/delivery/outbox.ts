@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
 import type { KeyValue } from '../store/keyv-store.js';
 import type { Store } from '../store/store.js';
 import type { Delivery } from '../domain/subscription.js';
+import { formatDuration } from '../config/interval.js';
 
 export type Channel = Delivery['channel'];
 
@@ -262,4 +263,9 @@ export function retryExpired(d: Pick<Delivery, 'firstFailedAt'>, now: number, re
   if (!d.firstFailedAt) return false;
   const first = Date.parse(d.firstFailedAt);
   return Number.isFinite(first) && now - first >= retryForMs;
+}
+
+/** The error a delivery given up by `retryExpired` is failed with (both channels). */
+export function expiredError(d: Pick<Delivery, 'attempts'>, retryForMs: number, lastFailure: string): string {
+  return `given up after ${formatDuration(retryForMs)} of failed attempts (${d.attempts}); last: ${lastFailure}`;
 }

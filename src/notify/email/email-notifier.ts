@@ -36,7 +36,7 @@ import type { Article } from '../../domain/article.js';
 import type { Delivery, Subscription } from '../../domain/subscription.js';
 import type { Outbox } from '../../delivery/outbox.js';
 import { jitteredBackoffMs, Wakeup } from '../../delivery/timing.js';
-import { retryExpired } from '../../delivery/outbox.js';
+import { expiredError, retryExpired } from '../../delivery/outbox.js';
 import { formatDuration } from '../../config/interval.js';
 import { DEFAULT_DELIVERY_RETRY_FOR_MS } from '../../config/settings.js';
 import type { Logger } from '../../ops/logger.js';
@@ -439,7 +439,7 @@ export class EmailNotifier {
     const retryFor = this.deps.retryForMs ?? DEFAULT_DELIVERY_RETRY_FOR_MS;
     const expired = sending.filter((d) => retryExpired(d, now, retryFor));
     if (expired.length > 0) {
-      for (const d of expired) await this.fail(d, `given up after ${formatDuration(retryFor)} of failed attempts (${d.attempts}); last: ${failure.description}`, 'expired', report);
+      for (const d of expired) await this.fail(d, expiredError(d, retryFor, failure.description), 'expired', report);
       log.error(
         { subscriber: unit.subscriberKey, reason: failure.description, deliveries: expired.length, since: expired[0]!.firstFailedAt },
         `email: given up after ${formatDuration(retryFor)} of failed attempts (DELIVERY_RETRY_FOR)`,

@@ -41,7 +41,7 @@ import { Api } from 'grammy';
 import type { InlineKeyboardButton } from 'grammy/types';
 import type { Article } from '../../domain/article.js';
 import type { Delivery, Subscription } from '../../domain/subscription.js';
-import { retryExpired, type Outbox } from '../../delivery/outbox.js';
+import { expiredError, retryExpired, type Outbox } from '../../delivery/outbox.js';
 import { formatDuration } from '../../config/interval.js';
 import { DEFAULT_DELIVERY_RETRY_FOR_MS } from '../../config/settings.js';
 import { jitteredBackoffMs, Wakeup } from '../../delivery/timing.js';
@@ -576,9 +576,7 @@ export class TelegramNotifier {
         const now = this.clock.now();
         const retryFor = this.deps.retryForMs ?? DEFAULT_DELIVERY_RETRY_FOR_MS;
         const expired = batch.filter((q) => retryExpired(q.delivery, now, retryFor));
-        for (const q of expired) {
-          await this.fail(q, `given up after ${formatDuration(retryFor)} of failed attempts (${q.delivery.attempts}); last: ${failure.description}`, 'expired');
-        }
+        for (const q of expired) await this.fail(q, expiredError(q.delivery, retryFor, failure.description), 'expired');
         if (expired.length > 0) {
           log.error({ chatId, reason: failure.description, deliveries: expired.length, since: expired[0]!.delivery.firstFailedAt }, `telegram: given up after ${formatDuration(retryFor)} of failed attempts (DELIVERY_RETRY_FOR)`);
           batch = batch.filter((q) => !expired.includes(q));
