@@ -38,7 +38,7 @@ import {
   normalizeSubscriptionName,
   SubscriptionInputError,
   SubscriptionLimitError,
-  validateDigestAt,
+  parseDailyDigest,
   validateSubscriber,
   validateTimeZone,
 } from '../subscriptions/subscription-store.js';
@@ -230,14 +230,8 @@ function addInput(values: { query?: string; digest?: string; script?: string; tz
   }
   let digestAt: string | undefined;
   if (values.digest !== undefined && values.digest !== 'off') {
-    const m = /^daily@(\d{1,2}):(\d{2})$/.exec(values.digest.trim());
-    const hhmm = m ? `${m[1]!.padStart(2, '0')}:${m[2]}` : '';
-    try {
-      validateDigestAt(hhmm);
-    } catch {
-      throw new InputError(`--digest ${JSON.stringify(values.digest)}: expected daily@HH:MM with a time between 00:00 and 23:59 (like daily@08:00), or off`);
-    }
-    digestAt = hhmm;
+    digestAt = parseDailyDigest(values.digest);
+    if (digestAt === undefined) throw new InputError(`--digest ${JSON.stringify(values.digest)}: expected daily@HH:MM with a time between 00:00 and 23:59 (like daily@08:00), or off`);
   }
   if (values.tz !== undefined) {
     try {

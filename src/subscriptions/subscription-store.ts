@@ -57,6 +57,13 @@ export function validateDigestAt(hhmm: string): void {
   if (!HHMM.test(hhmm)) throw new SubscriptionInputError(`digest time ${JSON.stringify(hhmm)}: expected HH:MM between 00:00 and 23:59`, 'digestAt');
 }
 
+/** `daily@8:00` or `daily@08:00` → `08:00`; undefined for anything else or a time outside 00:00–23:59 (the CLI's --digest, a subscriptions file's digest:). */
+export function parseDailyDigest(text: string): string | undefined {
+  const m = /^daily@(\d{1,2}):(\d{2})$/.exec(text.trim());
+  const hhmm = m ? `${m[1]!.padStart(2, '0')}:${m[2]}` : '';
+  return HHMM.test(hhmm) ? hhmm : undefined;
+}
+
 /** Throws SubscriptionInputError unless `zone` is an IANA time zone this runtime knows. */
 export function validateTimeZone(zone: string): void {
   if (!isValidTimeZone(zone)) throw new SubscriptionInputError(`time zone ${JSON.stringify(zone)}: expected an IANA zone name like Asia/Shanghai`, 'timeZone');

@@ -36,7 +36,7 @@ import {
   normalizeSubscriptionName,
   SubscriptionInputError,
   SubscriptionLimitError,
-  validateDigestAt,
+  parseDailyDigest,
   validateTimeZone,
   type SubscriptionStore,
 } from './subscription-store.js';
@@ -196,7 +196,6 @@ function parsePlain(text: string, file: string, limits: QueryLimits): TransferEn
 const SCRIPTS = ['original', 'hans', 'hant'] as const;
 /** A number where text is wanted (`name: 2024`) is taken as its text. */
 const text = z.preprocess((v) => (typeof v === 'number' ? String(v) : v), z.string());
-const DIGEST = /^daily@(\d{1,2}):(\d{2})$/;
 
 type Refinement = z.core.$RefinementCtx;
 
@@ -234,15 +233,10 @@ function entrySchema(limits: QueryLimits) {
       .string()
       .transform((v, ctx) => {
         if (v.trim() === 'instant') return undefined;
-        const m = DIGEST.exec(v.trim());
-        const hhmm = m ? `${m[1]!.padStart(2, '0')}:${m[2]}` : '';
-        try {
-          validateDigestAt(hhmm);
-          return hhmm;
-        } catch {
-          ctx.addIssue({ code: 'custom', message: `expected daily@HH:MM with a time between 00:00 and 23:59 (like daily@08:00), or instant; got ${JSON.stringify(v)}` });
-          return z.NEVER;
-        }
+        const hhmm = parseDailyDigest(v);
+        if (hhmm !== undefined) return hhmm;
+        ctx.addIssue({ code: 'custom', message: `expected daily@HH:MM with a time between 00:00 and 23:59 (like daily@08:00), or instant; got ${JSON.stringify(v)}` });
+        return z.NEVER;
       })
       .optional(),
     timeZone: z
