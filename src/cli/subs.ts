@@ -31,7 +31,7 @@ import { readFileSync } from 'node:fs';
 import { formatProblem } from '../config/config-error.js';
 import { loadSettings } from '../config/settings.js';
 import { createApp, type App } from '../app.js';
-import { subscriberKey, type DisplayScript, type Subscriber, type Subscription } from '../domain/subscription.js';
+import { DISPLAY_SCRIPTS, subscriberKey, type DisplayScript, type Subscriber, type Subscription } from '../domain/subscription.js';
 import { describeQuery, parseQuery, QueryError } from '../match/query.js';
 import {
   normalizeHashtags,
@@ -58,7 +58,6 @@ import { UsageError } from './usage-error.js';
 /** Bad input: printed as is, exit 2. */
 class InputError extends Error {}
 
-const SCRIPTS: readonly DisplayScript[] = ['original', 'hans', 'hant'];
 
 const OPTIONS = {
   telegram: { type: 'string' },
@@ -241,7 +240,7 @@ function addInput(values: { query?: string; digest?: string; script?: string; tz
     }
   }
   const script = values.script ?? 'original';
-  if (!SCRIPTS.includes(script as DisplayScript)) throw new InputError(`--script ${JSON.stringify(values.script)}: expected ${SCRIPTS.join(', ')}`);
+  if (!DISPLAY_SCRIPTS.includes(script as DisplayScript)) throw new InputError(`--script ${JSON.stringify(values.script)}: expected ${DISPLAY_SCRIPTS.join(', ')}`);
   return { subscriber, query: values.query, digestAt, timeZone: values.tz, script: script as DisplayScript, ...labelInput(values) };
 }
 

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { Source } from '../domain/source.js';
+import { DISPLAY_SCRIPTS } from '../domain/subscription.js';
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import { parseInterval } from './interval.js';
 import { describeIssue, formatPath, lineOf } from './yaml-lines.js';
@@ -70,7 +71,7 @@ const sourceSchema = z.strictObject({
   headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, 'expected an HTTP header name'), z.string()).optional(),
   tls: z.strictObject({ ca: z.string().trim().min(1).optional(), insecure: z.boolean().optional() }).optional(),
   maxPages: z.number().int().min(1).max(50).optional(),
-  script: z.enum(['original', 'hans', 'hant']).optional(),
+  script: z.enum(DISPLAY_SCRIPTS).optional(),
   paused: z.boolean().optional(),
 });
 

@@ -1,6 +1,7 @@
 /**
  * A source definition as validated from YAML (config/sources.ts) or added at run time.
  */
+import type { DisplayScript } from './subscription.js';
 
 export type SourceKind = 'feed' | 'html' | 'json';
 export type FulltextMode = 'auto' | 'always' | 'never';
@@ -58,7 +59,7 @@ export interface Source {
   headers?: Record<string, string>;
   tls?: SourceTls;
   /** Script articles are shown in: the page's own (default), Simplified or Traditional. */
-  script?: 'original' | 'hans' | 'hant';
+  script?: DisplayScript;
   /** Follow list pagination up to this many pages (html lists). */
   maxPages?: number;
   /** Where the definition came from: `file:line` for YAML, `store` for run-time additions. */

@@ -4,7 +4,9 @@
 
 export type Subscriber = { kind: 'telegram'; chatId: number } | { kind: 'email'; address: string };
 
-export type DisplayScript = 'original' | 'hans' | 'hant';
+/** How alerts show Chinese text: as published, Simplified or Traditional. */
+export const DISPLAY_SCRIPTS = ['original', 'hans', 'hant'] as const;
+export type DisplayScript = (typeof DISPLAY_SCRIPTS)[number];
 
 export interface Subscription {
   id: string;

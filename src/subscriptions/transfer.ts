@@ -29,7 +29,7 @@ import { Document, isNode, isSeq, LineCounter, parseDocument, visit } from 'yaml
 import { z } from 'zod';
 import { formatProblem, type ConfigProblem } from '../config/config-error.js';
 import { describeIssue as describeYamlIssue, formatPath, lineOf, valueAt } from '../config/yaml-lines.js';
-import { subscriberKey, type DisplayScript, type Subscriber, type Subscription } from '../domain/subscription.js';
+import { DISPLAY_SCRIPTS, subscriberKey, type DisplayScript, type Subscriber, type Subscription } from '../domain/subscription.js';
 import { parseQuery, QueryError, type QueryLimits } from '../match/query.js';
 import {
   normalizeHashtags,
@@ -193,7 +193,6 @@ function parsePlain(text: string, file: string, limits: QueryLimits): TransferEn
   return entries;
 }
 
-const SCRIPTS = ['original', 'hans', 'hant'] as const;
 /** A number where text is wanted (`name: 2024`) is taken as its text. */
 const text = z.preprocess((v) => (typeof v === 'number' ? String(v) : v), z.string());
 
@@ -250,7 +249,7 @@ function entrySchema(limits: QueryLimits) {
         return v;
       })
       .optional(),
-    script: z.enum(SCRIPTS).optional(),
+    script: z.enum(DISPLAY_SCRIPTS).optional(),
     paused: z.boolean().optional(),
   });
 }

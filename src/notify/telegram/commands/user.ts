@@ -12,7 +12,7 @@
  */
 import { InlineKeyboard } from 'grammy';
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'grammy/types';
-import { subscriptionLabel, type Subscription } from '../../../domain/subscription.js';
+import { DISPLAY_SCRIPTS, subscriptionLabel, type Subscription } from '../../../domain/subscription.js';
 import { describeQuery, parseQuery, QueryError, type Query } from '../../../match/query.js';
 import { requestChatEmailLink } from '../../../http/subscribe-pages.js';
 import { HASHTAGS_MAX, normalizeHashtags, SUBSCRIPTION_NAME_MAX, SubscriptionInputError, SubscriptionLimitError } from '../../../subscriptions/subscription-store.js';
@@ -356,11 +356,10 @@ const preview: Handler = async (ctx, d) => {
   return 'ok';
 };
 
-const SCRIPTS = ['original', 'hans', 'hant'] as const;
 
 const script: Handler = managed(async (ctx, d) => {
   const arg = argText(ctx).toLowerCase();
-  const chosen = SCRIPTS.find((s) => s === arg);
+  const chosen = DISPLAY_SCRIPTS.find((s) => s === arg);
   if (!chosen) {
     await say(ctx, ctx.t.usage('/script original|hans|hant'));
     return 'invalid';
